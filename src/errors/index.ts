@@ -1,0 +1,2 @@
+export * from './ferry-error.js';
+export * from './salesforce-errors.js';
