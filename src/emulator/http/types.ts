@@ -47,6 +47,14 @@ export interface EmuResponse {
  */
 export type RouteAuth = 'none' | 'bearer' | 'bulk1' | 'soap';
 
+/**
+ * How errors produced outside the handler (auth, limits, faults, version checks) are rendered:
+ * REST `[{"message","errorCode"}]` arrays, SOAP faults, Bulk 1.0 `<error>` XML, OAuth
+ * `{"error","error_description"}`. Defaults: `soap` for auth `soap`, `bulk1` for auth `bulk1`,
+ * else `rest`.
+ */
+export type ErrorDialect = 'rest' | 'soap' | 'bulk1' | 'oauth';
+
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   /** Matched against the decoded path; named groups become `params`. */
@@ -56,6 +64,15 @@ export interface Route {
   readonly name: string;
   /** Whether the call counts against DailyApiRequests (the version list does not). */
   readonly counted: boolean;
+  /** See ErrorDialect; optional, derived from `auth` when absent. */
+  readonly dialect?: ErrorDialect;
+  /**
+   * Whether read-only maintenance refuses this route. Defaults to true for non-GET methods of
+   * authenticated routes (the token endpoint and SOAP login keep working during read-only windows).
+   */
+  readonly writes?: boolean;
+  /** Also accept the token as `?oauth_token=` (the identity URL does; REST resources do not). */
+  readonly tokenInQuery?: boolean;
   handle(req: EmuRequest, env: EmulatorEnv): EmuResponse | Promise<EmuResponse>;
 }
 
@@ -64,4 +81,9 @@ export interface EmulatorEnv {
   readonly org: OrgApi;
   /** Highest API version served, e.g. '62.0'. */
   readonly maxApiVersion: string;
+  /**
+   * Counts usage of a daily allowance other than DailyApiRequests (`DailyBulkV2QueryJobs`,
+   * `DailyBulkApiBatches`...) so that `/limits` reports it. Optional: absent in unit tests.
+   */
+  readonly recordUsage?: (limit: string, amount?: number) => void;
 }

@@ -154,4 +154,29 @@ export interface OrgApi {
   emptyRecycleBin(ids?: readonly string[]): number;
   setClock(at: Date, options?: { frozen?: boolean }): void;
   advanceClock(ms: number): void;
+  /** Back to the state the org started with (seed data regenerated, overlay, recycle bin, clock cleared). */
+  reset(): void;
+  /** Loads records as an admin data load would: validation applies, but audit fields may be given. */
+  load(type: string, records: readonly RecordInput[]): SaveResult[];
+  /**
+   * Registers another part of the emulator (sessions, limits counters, Bulk jobs) whose state is saved
+   * with the org's in `--state FILE`. `load` is called at once if the file held state under `key`.
+   */
+  attachState(key: string, part: { save(): unknown; load(state: unknown): void }): void;
+  /** Writes the state file now (no-op without `--state`). */
+  persist(): Promise<void>;
+}
+
+export interface OrgOptions {
+  /** `demo`: a few thousand related records; `none`: only Organization, User, RecordType rows. */
+  seed: 'demo' | 'none';
+  /** Scale the seed to this many Accounts (with related Contacts and Opportunities), generated lazily. */
+  records?: number;
+  /** JSON schema file with user-defined objects (docs/emulator.md describes the format). */
+  schemaFile?: string;
+  /** Persist the org across restarts. */
+  stateFile?: string;
+  username?: string;
+  /** Seed for the deterministic data generator. */
+  randomSeed?: number;
 }

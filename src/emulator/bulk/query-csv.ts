@@ -1,0 +1,67 @@
+/**
+ * The hot loop of Bulk query results: rows of a cursor → CSV text, streamed as ~64 KB strings.
+ *
+ * Rows are read from the cursor a few thousand at a time (never a whole page of 50,000 row objects at
+ * once), each row becomes one line by plain string concatenation, and lines are packed into chunks so
+ * the HTTP layer writes a handful of large strings instead of a million small ones. The generator is
+ * pulled by the response stream, so a slow client pauses serialization (backpressure) instead of
+ * letting it pile up in memory.
+ */
+import type { QueryCursor } from '../org/types.js';
+import type { EvalContext } from '../soql/types.js';
+import { CHUNK_CHARS } from './csv-chunks.js';
+import { csvLine, type CsvDialect } from './csv-format.js';
+
+/** Rows fetched from the cursor per read. */
+const ROWS_PER_READ = 2_000;
+
+export interface QueryCsvSource {
+  readonly cursor: QueryCursor;
+  readonly ctx: EvalContext;
+}
+
+/** The header line (column paths in SELECT order) without its line ending. */
+export function queryCsvHeader(cursor: QueryCursor, dialect: CsvDialect): string {
+  return csvLine(cursor.query.csvHeader, dialect.delimiter);
+}
+
+/**
+ * `count` rows from `start`, preceded by the header line. Every cell is quoted (see csv-format.ts);
+ * toCsvCells already renders null as '' and values as Salesforce's CSV text.
+ */
+export async function* queryCsvChunks(
+  source: QueryCsvSource,
+  start: number,
+  count: number,
+  dialect: CsvDialect,
+): AsyncGenerator<string> {
+  const { cursor, ctx } = source;
+  const query = cursor.query;
+  const d = dialect.delimiter;
+  const eol = dialect.eol;
+  // The separator between two quoted cells, and the ends of a line, precomputed once.
+  const between = `"${d}"`;
+  const end = start + count;
+  let chunk = queryCsvHeader(cursor, dialect) + eol;
+  let position = start;
+  while (position < end) {
+    const rows = cursor.page(position, Math.min(ROWS_PER_READ, end - position));
+    if (rows.length === 0) break;
+    position += rows.length;
+    for (const row of rows) {
+      const cells = query.toCsvCells(row, ctx);
+      let line = '"';
+      for (let i = 0; i < cells.length; i++) {
+        const cell = cells[i] as string;
+        if (i > 0) line += between;
+        line += cell.indexOf('"') === -1 ? cell : cell.replaceAll('"', '""');
+      }
+      chunk += line + '"' + eol;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+  }
+  if (chunk !== '') yield chunk;
+}

@@ -1,0 +1,262 @@
+/**
+ * Injected faults (control surface `POST /__emulator/faults`): maintenance windows (503, HTML
+ * pages, read-only mode), latency, UNABLE_TO_LOCK_ROW on a share of written records, and "fail the
+ * next N requests". Lock failures use a seeded PRNG so a test sees the same failures every run.
+ * Durations are measured on the real clock: a test that freezes the emulator clock must still see
+ * its maintenance window end.
+ */
+import { z } from 'zod';
+import type { OrgApi, RecordInput, SaveResult, WriteOptions } from '../org/types.js';
+import { errorResponse } from './errors.js';
+import type { EmuResponse, ErrorDialect } from './types.js';
+
+export const faultSettingsSchema = z.strictObject({
+  maintenance: z
+    .strictObject({
+      durationMs: z.number().int().positive(),
+      status: z.number().int().min(400).max(599).optional(),
+      html: z.boolean().optional(),
+      readOnly: z.boolean().optional(),
+    })
+    .optional(),
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  lockRowRate: z.number().min(0).max(1).optional(),
+  /** PRNG seed for lockRowRate (default 1). */
+  lockRowSeed: z.number().int().optional(),
+  expireSessions: z.literal(true).optional(),
+  exhaustDailyLimit: z.literal(true).optional(),
+  failNext: z
+    .strictObject({
+      count: z.number().int().positive(),
+      status: z.number().int().min(400).max(599),
+      errorCode: z.string().min(1),
+      message: z.string().optional(),
+      /** Only requests whose path contains this text fail (default: any API request). */
+      match: z.string().optional(),
+    })
+    .optional(),
+});
+export type FaultSettings = z.infer<typeof faultSettingsSchema>;
+
+/** mulberry32: tiny, fast, good enough for deciding which rows "lock". */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Maintenance {
+  until: number;
+  status: number;
+  html: boolean;
+  readOnly: boolean;
+}
+
+interface FailNext {
+  remaining: number;
+  status: number;
+  errorCode: string;
+  message: string;
+  match: string | undefined;
+}
+
+const MAINTENANCE_HTML =
+  '<!DOCTYPE html><html><head><title>Salesforce - Down for Maintenance</title></head><body>' +
+  '<h1>Down for Maintenance</h1><p>This Salesforce instance is undergoing scheduled maintenance. ' +
+  'Please try again later.</p></body></html>';
+
+export class Faults {
+  private maintenanceState: Maintenance | undefined;
+  private latency = 0;
+  private lockRate = 0;
+  private lockSeed = 1;
+  private random = prng(1);
+  private failNextState: FailNext | undefined;
+
+  /** Applies the given settings; settings not mentioned stay as they are. */
+  apply(settings: FaultSettings): void {
+    if (settings.maintenance) {
+      const m = settings.maintenance;
+      this.maintenanceState = {
+        until: Date.now() + m.durationMs,
+        status: m.status ?? 503,
+        html: m.html ?? false,
+        readOnly: m.readOnly ?? false,
+      };
+    }
+    if (settings.latencyMs !== undefined) this.latency = settings.latencyMs;
+    if (settings.lockRowRate !== undefined || settings.lockRowSeed !== undefined) {
+      this.lockRate = settings.lockRowRate ?? this.lockRate;
+      this.lockSeed = settings.lockRowSeed ?? 1;
+      this.random = prng(this.lockSeed);
+    }
+    if (settings.failNext) {
+      const f = settings.failNext;
+      this.failNextState = {
+        remaining: f.count,
+        status: f.status,
+        errorCode: f.errorCode,
+        message: f.message ?? `Injected failure: ${f.errorCode}`,
+        match: f.match,
+      };
+    }
+  }
+
+  clear(): void {
+    this.maintenanceState = undefined;
+    this.latency = 0;
+    this.lockRate = 0;
+    this.random = prng(1);
+    this.failNextState = undefined;
+  }
+
+  get latencyMs(): number {
+    return this.latency;
+  }
+
+  private activeMaintenance(): Maintenance | undefined {
+    if (this.maintenanceState && this.maintenanceState.until <= Date.now()) this.maintenanceState = undefined;
+    return this.maintenanceState;
+  }
+
+  /** The maintenance response for this request, if a window is open and covers it. */
+  maintenanceResponse(dialect: ErrorDialect, isWrite: boolean): EmuResponse | undefined {
+    const m = this.activeMaintenance();
+    if (!m) return undefined;
+    if (m.readOnly) {
+      if (!isWrite) return undefined;
+      return errorResponse(
+        dialect,
+        m.status,
+        'INSERT_UPDATE_DELETE_NOT_ALLOWED_DURING_MAINTENANCE',
+        "Updates can't be made during maintenance. Try again when maintenance is complete.",
+      );
+    }
+    const retryAfter = String(Math.max(1, Math.ceil((m.until - Date.now()) / 1000)));
+    if (m.html) {
+      return {
+        status: m.status,
+        headers: { 'Content-Type': 'text/html;charset=UTF-8', 'Retry-After': retryAfter },
+        body: MAINTENANCE_HTML,
+      };
+    }
+    const res = errorResponse(dialect, m.status, 'SERVER_UNAVAILABLE', 'Server unavailable: scheduled maintenance');
+    return { ...res, headers: { ...res.headers, 'Retry-After': retryAfter } };
+  }
+
+  /** Consumes one injected failure if the next-N budget covers this request. */
+  takeFailure(path: string, dialect: ErrorDialect): EmuResponse | undefined {
+    const f = this.failNextState;
+    if (!f || (f.match !== undefined && !path.includes(f.match))) return undefined;
+    f.remaining--;
+    if (f.remaining <= 0) this.failNextState = undefined;
+    return errorResponse(dialect, f.status, f.errorCode, f.message);
+  }
+
+  /** One draw: does this record hit a lock? */
+  rollLock(): boolean {
+    return this.lockRate > 0 && this.random() < this.lockRate;
+  }
+
+  get lockRowRate(): number {
+    return this.lockRate;
+  }
+
+  snapshot(): Record<string, unknown> {
+    const m = this.activeMaintenance();
+    return {
+      maintenance: m ? { remainingMs: m.until - Date.now(), status: m.status, html: m.html, readOnly: m.readOnly } : null,
+      latencyMs: this.latency,
+      lockRowRate: this.lockRate,
+      lockRowSeed: this.lockSeed,
+      failNext: this.failNextState ? { ...this.failNextState } : null,
+    };
+  }
+}
+
+const LOCK_CODE = 'UNABLE_TO_LOCK_ROW';
+const ROLLED_BACK = {
+  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+  message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+  fields: [],
+};
+
+function lockFailure(id: string | undefined): SaveResult {
+  const message = id
+    ? `unable to obtain exclusive access to this record or 1 records: ${id}`
+    : 'unable to obtain exclusive access to this record';
+  return { id: id ?? null, success: false, errors: [{ statusCode: LOCK_CODE, message, fields: [] }] };
+}
+
+function idOfRecord(r: RecordInput | undefined): string | undefined {
+  const v = r?.['Id'] ?? r?.['id'];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function subsetOptions(options: WriteOptions | undefined, keep: readonly number[]): WriteOptions | undefined {
+  if (!options?.fieldsToNull) return options;
+  const all = options.fieldsToNull;
+  return { ...options, fieldsToNull: keep.map((i) => all[i]) };
+}
+
+/**
+ * An org whose writes fail with UNABLE_TO_LOCK_ROW per record at the configured rate, as records
+ * contended by other transactions do. Failed records are not written; with allOrNone nothing is.
+ */
+export function withLockFaults(org: OrgApi, faults: Faults): OrgApi {
+  function guarded(
+    count: number,
+    idOf: (i: number) => string | undefined,
+    options: WriteOptions | undefined,
+    run: (keep: readonly number[] | undefined) => SaveResult[],
+  ): SaveResult[] {
+    if (faults.lockRowRate <= 0 || count === 0) return run(undefined);
+    const failed = new Set<number>();
+    for (let i = 0; i < count; i++) if (faults.rollLock()) failed.add(i);
+    if (failed.size === 0) return run(undefined);
+    const all = Array.from({ length: count }, (_, i) => i);
+    if (options?.allOrNone) {
+      return all.map((i) =>
+        failed.has(i) ? lockFailure(idOf(i)) : { id: idOf(i) ?? null, success: false, errors: [{ ...ROLLED_BACK }] },
+      );
+    }
+    const keep = all.filter((i) => !failed.has(i));
+    const results = keep.length > 0 ? run(keep) : [];
+    const out: SaveResult[] = [];
+    let k = 0;
+    for (const i of all) out.push(failed.has(i) ? lockFailure(idOf(i)) : (results[k++] ?? lockFailure(idOf(i))));
+    return out;
+  }
+  const pick = <T>(items: readonly T[], keep: readonly number[] | undefined): readonly T[] =>
+    keep ? keep.map((i) => items[i] as T) : items;
+
+  const overrides: Partial<OrgApi> = {
+    create: (type, records, options) =>
+      guarded(records.length, () => undefined, options, (keep) =>
+        org.create(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
+      ),
+    update: (type, records, options) =>
+      guarded(records.length, (i) => idOfRecord(records[i]), options, (keep) =>
+        org.update(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
+      ),
+    upsert: (type, field, records, options) =>
+      guarded(records.length, (i) => idOfRecord(records[i]), options, (keep) =>
+        org.upsert(type, field, pick(records, keep), keep ? subsetOptions(options, keep) : options),
+      ),
+    delete: (ids, options) =>
+      guarded(ids.length, (i) => ids[i], options, (keep) => org.delete(pick(ids, keep), options)),
+  };
+  return new Proxy(org, {
+    get(target, prop) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof OrgApi];
+      const value: unknown = Reflect.get(target, prop, target);
+      // Bind to the real org: class instances with private fields reject a proxy as `this`.
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
