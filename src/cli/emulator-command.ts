@@ -1,12 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { EMULATOR_OPTIONS, resolveEmulatorOptions, type EmulatorOptions } from '../config/emulator-options.js';
+import {
+  EMULATOR_OPTIONS,
+  resolveEmulatorOptions,
+  type EmulatorOptions,
+} from '../config/emulator-options.js';
 import { ConfigError } from '../errors/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { waitForShutdown } from './shutdown.js';
 
 export function registerEmulatorCommand(program: Command): void {
-  const cmd = program.command('emulator').description('Run a local Salesforce org (REST, SOAP, Bulk 2.0/1.0) for development and CI.');
+  const cmd = program
+    .command('emulator')
+    .description('Run a local Salesforce org (REST, SOAP, Bulk 2.0/1.0) for development and CI.');
   for (const [key, spec] of Object.entries(EMULATOR_OPTIONS)) {
     if ('flag' in spec) cmd.option(spec.flag, `${spec.description} (env ${spec.env})`);
     void key;
@@ -25,7 +31,10 @@ export async function launchEmulator(options: EmulatorOptions): Promise<RunningE
     try {
       jwtPublicKey = await readFile(options.jwtPublicKeyFile, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read the JWT public key ${options.jwtPublicKeyFile}`, { hint: 'pass a PEM file readable by this user', cause: err });
+      throw new ConfigError(`cannot read the JWT public key ${options.jwtPublicKeyFile}`, {
+        hint: 'pass a PEM file readable by this user',
+        cause: err,
+      });
     }
   }
   try {
@@ -45,7 +54,10 @@ export async function launchEmulator(options: EmulatorOptions): Promise<RunningE
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ConfigError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pass --port <n> (or 0 for a free port)', cause: err });
+      throw new ConfigError(`port ${options.port} on ${options.host} is already in use`, {
+        hint: 'pass --port <n> (or 0 for a free port)',
+        cause: err,
+      });
     }
     throw err;
   }

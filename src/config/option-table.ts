@@ -31,7 +31,11 @@ export interface OptionSources {
   file?: Readonly<Record<string, unknown>>;
 }
 
-export function resolveOptions<T extends OptionTable>(table: T, sources: OptionSources, area: string): ResolvedOptions<T> {
+export function resolveOptions<T extends OptionTable>(
+  table: T,
+  sources: OptionSources,
+  area: string,
+): ResolvedOptions<T> {
   const env = sources.env ?? process.env;
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -55,17 +59,25 @@ export function resolveOptions<T extends OptionTable>(table: T, sources: OptionS
     if (parsed.success) out[key] = parsed.data;
     else {
       const shown = spec.secret ? REDACTED : JSON.stringify(raw);
-      problems.push(`${origin}: ${shown} is not valid for ${key} (${spec.description}): ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      problems.push(
+        `${origin}: ${shown} is not valid for ${key} (${spec.description}): ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
     }
   }
   if (problems.length) {
-    throw new ConfigError(`invalid ${area} settings:\n  - ${problems.join('\n  - ')}`, { code: 'INVALID_CONFIG', hint: 'fix the values named above' });
+    throw new ConfigError(`invalid ${area} settings:\n  - ${problems.join('\n  - ')}`, {
+      code: 'INVALID_CONFIG',
+      hint: 'fix the values named above',
+    });
   }
   return Object.freeze(out) as ResolvedOptions<T>;
 }
 
 /** A copy safe to print: secrets replaced. */
-export function redactOptions<T extends OptionTable>(table: T, values: ResolvedOptions<T>): Record<string, unknown> {
+export function redactOptions<T extends OptionTable>(
+  table: T,
+  values: ResolvedOptions<T>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(table)) {
     const v = (values as Record<string, unknown>)[key];

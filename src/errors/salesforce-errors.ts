@@ -1,6 +1,5 @@
 import {
   ConfigError,
-  FerryError,
   InvariantError,
   RateLimitError,
   RecordError,
@@ -8,6 +7,7 @@ import {
   UnrecoverableError,
   type ErrorDetails,
 } from './ferry-error.js';
+import type { FerryError } from './ferry-error.js';
 
 type ErrorClass = new (message: string, details?: ErrorDetails) => FerryError;
 
@@ -65,7 +65,8 @@ const BY_CODE: Readonly<Record<string, ErrorClass>> = {
 };
 
 const HINTS: Readonly<Record<string, string>> = {
-  REQUEST_LIMIT_EXCEEDED: 'the org has used its daily API requests; Ferry resumes when the 24-hour budget returns',
+  REQUEST_LIMIT_EXCEEDED:
+    'the org has used its daily API requests; Ferry resumes when the 24-hour budget returns',
   INVALID_LOGIN: 'check the username, password and security token',
   invalid_grant: 'check the credentials, the connected app and that the user is allowed to log in',
   INVALID_FIELD: 'check the field names against `describe` for this object',
@@ -94,7 +95,11 @@ export function salesforceErrorClass(errorCode: string, status?: number): ErrorC
 }
 
 /** Maps one Salesforce error (REST `errorCode`, collections `statusCode`, SOAP fault, Bulk `sf__Error`). */
-export function fromSalesforceError(info: SalesforceErrorInfo, context?: string, cause?: unknown): FerryError {
+export function fromSalesforceError(
+  info: SalesforceErrorInfo,
+  context?: string,
+  cause?: unknown,
+): FerryError {
   const cls = salesforceErrorClass(info.errorCode, info.status);
   const where = context ? `${context}: ` : '';
   return new cls(`${where}${info.message}`, {

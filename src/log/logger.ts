@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 import { redact, redactString } from './redact.js';
 
 export type { Logger };
@@ -22,7 +22,7 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
         },
       },
     },
-    pino.destination({ fd: 2, sync: true }),
+    destination({ fd: 2, sync: true }),
   );
 }
 

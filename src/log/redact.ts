@@ -2,7 +2,8 @@
  * Secret redaction. Keys whose names look secret are replaced wholesale; strings that look like
  * Salesforce session ids (`00D...!...`) or bearer tokens are masked wherever they appear.
  */
-const SECRET_KEY = /(pass(word)?|secret|token|authorization|assertion|private[_-]?key|session[_-]?id|cookie|sid)$/i;
+const SECRET_KEY =
+  /(pass(word)?|secret|token|authorization|assertion|private[_-]?key|session[_-]?id|cookie|sid)$/i;
 const SESSION_ID = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]+/g;
 const BEARER = /(Bearer|OAuth)\s+[A-Za-z0-9._!\-~+/=]+/gi;
 const URL_PASSWORD = /(\w+:\/\/[^:/\s]+:)[^@\s]+@/g;
@@ -14,7 +15,10 @@ export function isSecretKey(key: string): boolean {
 }
 
 export function redactString(s: string): string {
-  return s.replace(SESSION_ID, '00D…[redacted]').replace(BEARER, '$1 [redacted]').replace(URL_PASSWORD, '$1[redacted]@');
+  return s
+    .replace(SESSION_ID, '00D…[redacted]')
+    .replace(BEARER, '$1 [redacted]')
+    .replace(URL_PASSWORD, '$1[redacted]@');
 }
 
 /** Deep copy with secrets removed; safe to log or print as `--json`. */

@@ -154,7 +154,8 @@ export function literal(value: SoqlValue): string {
     case 'bigint':
       return value.toString();
     case 'number':
-      if (!Number.isFinite(value)) throw new InvariantError(`SOQL number literal must be finite, got ${value}`);
+      if (!Number.isFinite(value))
+        throw new InvariantError(`SOQL number literal must be finite, got ${value}`);
       // Plain decimal notation: SOQL does not take exponents like 1e+21.
       return Math.abs(value) >= 1e21 || (value !== 0 && Math.abs(value) < 1e-6)
         ? toPlainDecimal(value)
@@ -261,7 +262,8 @@ export class SoqlQuery {
 }
 
 function nonNegativeInt(n: number, what: string): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvariantError(`SOQL ${what} must be a non-negative integer`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvariantError(`SOQL ${what} must be a non-negative integer`);
   return n;
 }
 

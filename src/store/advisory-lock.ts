@@ -22,6 +22,11 @@ export interface AdvisoryLock {
   readonly key: bigint;
   /** The connection that holds the lock; its session must stay open while the lock is needed. */
   readonly client: PoolClient;
+  /**
+   * Aborted (with the connection error as reason) if the holding session dies: Postgres has then
+   * dropped the lock, and work that relies on it must stop.
+   */
+  readonly signal: AbortSignal;
   /** Unlocks and returns the client to the pool. Idempotent. */
   release(): Promise<void>;
 }
@@ -58,9 +63,10 @@ export async function tryAdvisoryLock(pool: Pool, name: string): Promise<Advisor
   const key = advisoryLockKey(name);
   let acquired: boolean;
   try {
-    const result = await client.query<{ acquired: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS acquired', [
-      key.toString(),
-    ]);
+    const result = await client.query<{ acquired: boolean }>(
+      'SELECT pg_try_advisory_lock($1::bigint) AS acquired',
+      [key.toString()],
+    );
     acquired = result.rows[0]?.acquired === true;
   } catch (err) {
     client.release(true);
@@ -74,13 +80,19 @@ export async function tryAdvisoryLock(pool: Pool, name: string): Promise<Advisor
 }
 
 function held(name: string, key: bigint, client: PoolClient): AdvisoryLock {
+  const lost = new AbortController();
+  // A checked-out client whose connection dies emits 'error'; without a listener that would crash
+  // the process. Here it means the lock is gone.
+  const onError = (err: Error): void => lost.abort(err);
+  client.on('error', onError);
   let released: Promise<void> | undefined;
   return {
     name,
     key,
     client,
+    signal: lost.signal,
     release: () => {
-      released ??= unlock(name, key, client);
+      released ??= unlock(name, key, client).finally(() => client.removeListener('error', onError));
       return released;
     },
   };
@@ -89,9 +101,10 @@ function held(name: string, key: bigint, client: PoolClient): AdvisoryLock {
 async function unlock(name: string, key: bigint, client: PoolClient): Promise<void> {
   let unlocked: boolean;
   try {
-    const result = await client.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [
-      key.toString(),
-    ]);
+    const result = await client.query<{ unlocked: boolean }>(
+      'SELECT pg_advisory_unlock($1::bigint) AS unlocked',
+      [key.toString()],
+    );
     unlocked = result.rows[0]?.unlocked === true;
   } catch (err) {
     // Ending the session releases every lock it holds.

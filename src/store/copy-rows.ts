@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { InvariantError, isFerryError } from '../errors/index.js';
+import { InvariantError } from '../errors/index.js';
 import { encodeCopyRow } from './copy-text.js';
 import { wrapPgError } from './pg-errors.js';
 import { qualify, quoteIdent } from './quote-ident.js';
@@ -30,16 +30,23 @@ export async function copyRows(
   const target = typeof table === 'string' ? quoteIdent(table) : qualify(table.schema, table.name);
   const sql = `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
   let count = 0;
+  let sourceError: { error: unknown } | undefined;
 
   async function* chunks(): AsyncGenerator<string> {
     let chunk = '';
-    for await (const row of rows) {
-      count++;
-      chunk += encodeCopyRow(row, columns, count);
-      if (chunk.length >= CHUNK_BYTES) {
-        yield chunk;
-        chunk = '';
+    try {
+      for await (const row of rows) {
+        count++;
+        chunk += encodeCopyRow(row, columns, count);
+        if (chunk.length >= CHUNK_BYTES) {
+          yield chunk;
+          chunk = '';
+        }
       }
+    } catch (err) {
+      // The caller's source (or our encoding) failed: that error, not a Postgres one, is the story.
+      sourceError = { error: err };
+      throw err;
     }
     if (chunk !== '') yield chunk;
   }
@@ -48,7 +55,7 @@ export async function copyRows(
   try {
     await pipeline(Readable.from(chunks(), { objectMode: false }), sink);
   } catch (err) {
-    if (isFerryError(err)) throw err;
+    if (sourceError) throw sourceError.error;
     throw wrapPgError(`COPY into ${target} failed (${count} rows sent)`, err);
   }
   if (sink.rowCount !== count) {

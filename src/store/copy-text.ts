@@ -39,7 +39,8 @@ export function encodeCopyValue(value: unknown, at?: CopyPosition): string {
     case 'boolean':
       return value ? 't' : 'f';
     case 'number':
-      return String(value); // 'NaN', 'Infinity', '-Infinity' are Postgres's spellings too.
+      // 'NaN', 'Infinity', '-Infinity' are Postgres's spellings too; String(-0) would drop the sign.
+      return Object.is(value, -0) ? '-0' : String(value);
     case 'bigint':
       return value.toString();
     case 'object':
@@ -69,7 +70,10 @@ export function encodeCopyRow(values: readonly unknown[], columns: readonly stri
 function encodeObject(value: object, at?: CopyPosition): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) {
-      throw new RecordError(`Invalid Date${where(at)}`, { code: 'INVALID_DATE', fields: at ? [at.column] : undefined });
+      throw new RecordError(`Invalid Date${where(at)}`, {
+        code: 'INVALID_DATE',
+        fields: at ? [at.column] : undefined,
+      });
     }
     return value.toISOString();
   }

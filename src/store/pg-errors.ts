@@ -8,11 +8,19 @@ import { ConfigError, TransientError, UnrecoverableError, type FerryError } from
 const TRANSIENT_CLASSES = new Set(['08', '40', '53', '57']);
 const TRANSIENT_STATES = new Set(['55P03', '55006']); // lock_not_available, object_in_use
 const CONFIG_STATES = new Set(['3D000', '42501', '28000', '28P01']);
-const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
 
 /** The SQLSTATE (or Node system error code) of an error thrown by `pg`, if any. */
 export function sqlState(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+    return err.code;
   return undefined;
 }
 
@@ -22,7 +30,11 @@ export function wrapPgError(message: string, err: unknown, hint?: string): Ferry
   const detail = err instanceof Error ? `${message}: ${err.message}` : message;
   const details = { code, hint, cause: err };
   if (code !== undefined) {
-    if (TRANSIENT_CLASSES.has(code.slice(0, 2)) || TRANSIENT_STATES.has(code) || TRANSIENT_NODE_CODES.has(code)) {
+    if (
+      TRANSIENT_CLASSES.has(code.slice(0, 2)) ||
+      TRANSIENT_STATES.has(code) ||
+      TRANSIENT_NODE_CODES.has(code)
+    ) {
       return new TransientError(detail, details);
     }
     if (CONFIG_STATES.has(code) || code.startsWith('28')) return new ConfigError(detail, details);

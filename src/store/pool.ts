@@ -36,6 +36,12 @@ export function createPool(options: PoolOptions): Pool {
   pool.on('error', (err) => {
     logger.warn({ err, url: redactUrl(options.url) }, 'idle database connection failed');
   });
+  // A checked-out client emits 'error' too when its connection dies, even though the query in flight
+  // (or the next one) already fails with that error. Listen on every client so that event cannot
+  // crash the process; the failure reaches the caller through the query.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.debug({ err }, 'database connection failed while checked out'));
+  });
   return pool;
 }
 
@@ -44,7 +50,11 @@ export async function connect(pool: Pool): Promise<PoolClient> {
   try {
     return await pool.connect();
   } catch (err) {
-    throw wrapPgError('Could not get a database connection', err, 'Check that the database is running and reachable.');
+    throw wrapPgError(
+      'Could not get a database connection',
+      err,
+      'Check that the database is running and reachable.',
+    );
   }
 }
 
@@ -58,5 +68,7 @@ const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (val
 function parseUtcTimestamp(value: string): unknown {
   // 'infinity' and '-infinity' carry no zone; BC dates keep their suffix last.
   if (!/^\d/.test(value)) return parseTimestamptz(value);
-  return value.endsWith(' BC') ? parseTimestamptz(`${value.slice(0, -3)}+00 BC`) : parseTimestamptz(`${value}+00`);
+  return value.endsWith(' BC')
+    ? parseTimestamptz(`${value.slice(0, -3)}+00 BC`)
+    : parseTimestamptz(`${value}+00`);
 }

@@ -30,7 +30,7 @@ export interface TestDatabaseOptions {
 
 /** Call at the top level of a test file; the getter works inside tests and hooks. */
 export function useTestDatabase(options: TestDatabaseOptions = {}): () => TestDatabase {
-  let database: (TestDatabase & { drop(): Promise<void> }) | undefined;
+  let database: (TestDatabase & { drop: () => Promise<void> }) | undefined;
   beforeAll(async () => {
     database = await createTestDatabase(options);
   });
@@ -47,7 +47,7 @@ export function useTestDatabase(options: TestDatabaseOptions = {}): () => TestDa
 /** For tests that need several databases; the caller must `drop()` each one. */
 export async function createTestDatabase(
   options: TestDatabaseOptions = {},
-): Promise<TestDatabase & { drop(): Promise<void> }> {
+): Promise<TestDatabase & { drop: () => Promise<void> }> {
   const { adminUrl, template, prefix } = inject('ferryDatabase');
   const name = `${prefix}${randomBytes(5).toString('hex')}`;
   await admin(adminUrl, (client) =>
@@ -59,7 +59,9 @@ export async function createTestDatabase(
   const drop = (): Promise<void> => {
     dropped ??= (async () => {
       await pool.end();
-      await admin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+      await admin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+      );
     })();
     return dropped;
   };

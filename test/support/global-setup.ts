@@ -67,7 +67,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await pool.end();
     }
     // Nobody may connect to the template: CREATE DATABASE ... TEMPLATE fails while anyone is.
-    await admin(url, (client) => client.query(`ALTER DATABASE ${quoteIdent(template)} ALLOW_CONNECTIONS false`));
+    await admin(url, (client) =>
+      client.query(`ALTER DATABASE ${quoteIdent(template)} ALLOW_CONNECTIONS false`),
+    );
   } catch (err) {
     await teardown().catch(() => undefined);
     throw err;

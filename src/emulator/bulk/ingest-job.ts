@@ -21,7 +21,7 @@ import {
 } from './csv-format.js';
 import { bomLength, lineEndingMismatch, readUpload } from './csv-upload.js';
 import { headerProblem } from './header-check.js';
-import { pauseBetweenBatches, runSoon, yieldToIo } from './scheduling.js';
+import { JOB_START_DELAY_MS, pauseBetweenBatches, runSoon, yieldToIo } from './scheduling.js';
 import { restTimestamp } from './timestamps.js';
 
 export type IngestState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -43,7 +43,6 @@ export interface IngestJobSettings {
 /** Salesforce's cap on the data of one job. */
 export const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
 const RECORDS_PER_BATCH = 10_000;
-const START_DELAY_MS = 5;
 
 /** The create / PATCH response (no counters). */
 export interface IngestJobSummary {
@@ -93,12 +92,11 @@ export class IngestJob {
   private readonly failedLines: string[] = [];
   private errorMessage: string | null = null;
   private processingMs = 0;
-  /** Internal batches of up to 10,000 records used so far (they count toward DailyBulkApiBatches). */
-  batchesUsed = 0;
-
   constructor(
     readonly settings: IngestJobSettings,
     private readonly org: OrgApi,
+    /** Told of each internal batch of up to 10,000 records (they count toward DailyBulkApiBatches). */
+    private readonly onBatch: () => void = () => {},
   ) {
     this.createdDate = org.now();
     this.modstamp = this.createdDate;
@@ -171,7 +169,7 @@ export class IngestJob {
       throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.current}: only an Open job can be closed`);
     }
     this.setState('UploadComplete');
-    runSoon(START_DELAY_MS, () => this.process(), (error) => this.fail(internalFailure(error)));
+    runSoon(JOB_START_DELAY_MS, () => this.process(), (error) => this.fail(internalFailure(error)));
   }
 
   /** PATCH `{"state":"Aborted"}`: processing stops before its next chunk. */
@@ -195,16 +193,16 @@ export class IngestJob {
     this.data = null;
   }
 
-  successfulResults(): AsyncIterable<string> {
+  successfulResults(): Iterable<string> {
     return chunkLines(this.resultHeader('"sf__Created"'), this.successLines, this.dialect.eol);
   }
 
-  failedResults(): AsyncIterable<string> {
+  failedResults(): Iterable<string> {
     return chunkLines(this.resultHeader('"sf__Error"'), this.failedLines, this.dialect.eol);
   }
 
   /** The header line and the rows never processed, as uploaded. */
-  unprocessedRecords(): AsyncIterable<string | Buffer> {
+  unprocessedRecords(): Iterable<string | Buffer> {
     const rest = this.data === null ? Buffer.alloc(0) : this.data.subarray(this.unprocessedFrom);
     return concatChunks(this.headerText, rest);
   }
@@ -222,12 +220,12 @@ export class IngestJob {
     try {
       const failure = await this.consume();
       if (failure !== null) this.fail(failure);
-      else if (this.current === 'InProgress') this.setState('JobComplete');
+      else if (this.is('InProgress')) this.setState('JobComplete');
     } catch (error) {
       this.fail(error instanceof CsvError ? `ClientInputError : ${error.message}` : internalFailure(error));
     } finally {
       this.processingMs += performance.now() - started;
-      if (this.current === 'JobComplete') this.data = null; // every record was processed
+      if (this.is('JobComplete')) this.data = null; // every record was processed
     }
   }
 
@@ -256,17 +254,17 @@ export class IngestJob {
       rows = [];
       inBatch += CHUNK_RECORDS;
       if (inBatch >= RECORDS_PER_BATCH) {
-        this.batchesUsed += 1;
+        this.onBatch();
         inBatch = 0;
         await pauseBetweenBatches();
       } else {
         await yieldToIo();
       }
-      if (this.current !== 'InProgress') return null; // aborted meanwhile
+      if (!this.is('InProgress')) return null; // aborted meanwhile
     }
     if (this.header === null) return 'ClientInputError : No data was uploaded to this job';
     if (rows.length > 0 && !this.write(rows, rowsEnd)) return null;
-    if (inBatch > 0 || rows.length > 0) this.batchesUsed += 1;
+    if (inBatch > 0 || rows.length > 0) this.onBatch();
     return null;
   }
 
@@ -297,6 +295,11 @@ export class IngestJob {
     if (this.current === 'Aborted') return;
     this.errorMessage = message;
     this.setState('Failed');
+  }
+
+  /** A method, not a comparison, so TypeScript does not carry narrowing across awaits and calls. */
+  private is(state: IngestState): boolean {
+    return this.current === state;
   }
 
   private setState(state: IngestState): void {

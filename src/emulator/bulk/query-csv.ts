@@ -4,8 +4,8 @@
  * Rows are read from the cursor a few thousand at a time (never a whole page of 50,000 row objects at
  * once), each row becomes one line by plain string concatenation, and lines are packed into chunks so
  * the HTTP layer writes a handful of large strings instead of a million small ones. The generator is
- * pulled by the response stream, so a slow client pauses serialization (backpressure) instead of
- * letting it pile up in memory.
+ * pulled by the response stream (csv-chunks.ts `toStream`), so a slow client pauses serialization
+ * (backpressure) instead of letting it pile up in memory.
  */
 import type { QueryCursor } from '../org/types.js';
 import type { EvalContext } from '../soql/types.js';
@@ -29,12 +29,12 @@ export function queryCsvHeader(cursor: QueryCursor, dialect: CsvDialect): string
  * `count` rows from `start`, preceded by the header line. Every cell is quoted (see csv-format.ts);
  * toCsvCells already renders null as '' and values as Salesforce's CSV text.
  */
-export async function* queryCsvChunks(
+export function* queryCsvChunks(
   source: QueryCsvSource,
   start: number,
   count: number,
   dialect: CsvDialect,
-): AsyncGenerator<string> {
+): Generator<string> {
   const { cursor, ctx } = source;
   const query = cursor.query;
   const d = dialect.delimiter;

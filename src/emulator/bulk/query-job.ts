@@ -9,7 +9,7 @@ import { BulkError } from './bulk-error.js';
 import { dialectOf, type ColumnDelimiter, type CsvDialect, type LineEnding } from './csv-format.js';
 import { decodeLocator, encodeLocator } from './locator.js';
 import { queryCsvChunks } from './query-csv.js';
-import { runSoon } from './scheduling.js';
+import { JOB_START_DELAY_MS, runSoon } from './scheduling.js';
 import { restTimestamp } from './timestamps.js';
 
 export type QueryOperation = 'query' | 'queryAll';
@@ -31,7 +31,6 @@ export interface QueryJobSettings {
  * sends no maxRecords) read most result sets in one request, while each page is still streamed.
  */
 export const DEFAULT_PAGE_ROWS = 50_000;
-const START_DELAY_MS = 5;
 
 export interface QueryJobSummary {
   id: string;
@@ -61,7 +60,7 @@ export interface ResultsPage {
   readonly count: number;
   /** `Sforce-Locator`: the next page's locator, or the string `null` after the last page. */
   readonly locator: string;
-  readonly body: AsyncIterable<string>;
+  readonly body: Iterable<string>;
 }
 
 export class QueryJob {
@@ -91,7 +90,7 @@ export class QueryJob {
 
   /** Starts processing shortly (the create response still says UploadComplete). */
   start(): void {
-    runSoon(START_DELAY_MS, () => this.process(), () => this.setState('Failed'));
+    runSoon(JOB_START_DELAY_MS, () => this.process(), () => this.setState('Failed'));
   }
 
   summary(): QueryJobSummary {
@@ -170,7 +169,7 @@ export class QueryJob {
     const started = performance.now();
     try {
       const cursor = this.org.openCursor(this.settings.query, { scanAll: this.settings.operation === 'queryAll' });
-      if (this.current === 'InProgress') {
+      if (this.is('InProgress')) {
         this.cursor = cursor;
         this.setState('JobComplete');
       }
@@ -181,6 +180,11 @@ export class QueryJob {
       this.processingMs += performance.now() - started;
     }
     return Promise.resolve();
+  }
+
+  /** A method, not a comparison, so TypeScript does not carry narrowing across awaits and calls. */
+  private is(state: QueryState): boolean {
+    return this.current === state;
   }
 
   private setState(state: QueryState): void {

@@ -4,6 +4,13 @@
  * between chunks of work so Bulk writes interleave with it as they do in a real org.
  */
 
+/**
+ * How long after it is queued a job (or Bulk 1.0 batch) starts. Salesforce never finishes a job
+ * within the request that starts it; a noticeable delay keeps clients honest about polling, and lets
+ * tests observe the states before completion (UploadComplete, 412 JOB_NOT_COMPLETE).
+ */
+export const JOB_START_DELAY_MS = 50;
+
 /** Runs `task` after `ms`; a rejected task is reported to `onError` instead of crashing the process. */
 export function runSoon(ms: number, task: () => Promise<void>, onError: (error: unknown) => void): void {
   const timer = setTimeout(() => {

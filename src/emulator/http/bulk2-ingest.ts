@@ -4,6 +4,7 @@
  */
 import { BulkError } from '../bulk/bulk-error.js';
 import { isIngestOperation } from '../bulk/chunk-writer.js';
+import { toStream } from '../bulk/csv-chunks.js';
 import { isColumnDelimiter, isLineEnding } from '../bulk/csv-format.js';
 import { IngestJob } from '../bulk/ingest-job.js';
 import type { BulkJobs } from '../bulk/job-store.js';
@@ -83,11 +84,13 @@ export function bulk2IngestRoutes(jobs: BulkJobs): Route[] {
       return { status: 201, body: null };
     }),
     route('GET', `${JOB}/successfulResults/?$`, 'bulk2-ingest-results', (req) =>
-      csvResponse(job(req).successfulResults()),
+      csvResponse(toStream(job(req).successfulResults())),
     ),
-    route('GET', `${JOB}/failedResults/?$`, 'bulk2-ingest-results', (req) => csvResponse(job(req).failedResults())),
+    route('GET', `${JOB}/failedResults/?$`, 'bulk2-ingest-results', (req) =>
+      csvResponse(toStream(job(req).failedResults())),
+    ),
     route('GET', `${JOB}/unprocessedrecords/?$`, 'bulk2-ingest-results', (req) =>
-      csvResponse(job(req).unprocessedRecords()),
+      csvResponse(toStream(job(req).unprocessedRecords())),
     ),
   ];
 }
@@ -122,6 +125,7 @@ function createJob(req: EmuRequest, env: EmulatorEnv, id: string): IngestJob {
       createdById: createdBy(req, env),
     },
     env.org,
+    () => env.recordUsage?.('DailyBulkApiBatches'),
   );
 }
 

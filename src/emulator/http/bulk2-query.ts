@@ -4,6 +4,7 @@
  * a 400 on the POST, as in Salesforce; results are streamed page by page (src/emulator/bulk/query-job.ts).
  */
 import { BulkError } from '../bulk/bulk-error.js';
+import { toStream } from '../bulk/csv-chunks.js';
 import { isColumnDelimiter, isLineEnding } from '../bulk/csv-format.js';
 import type { BulkJobs } from '../bulk/job-store.js';
 import { QueryJob, type QueryOperation } from '../bulk/query-job.js';
@@ -51,6 +52,7 @@ export function bulk2QueryRoutes(jobs: BulkJobs): Route[] {
     route('POST', `${BASE}/?$`, 'bulk2-query-create', (req, env) => {
       const created = createJob(req, env, jobs.ids.next('750'));
       jobs.query.add(created.id, created);
+      env.recordUsage?.('DailyBulkV2QueryJobs');
       created.start();
       return jsonResponse(200, created.summary());
     }),
@@ -80,7 +82,7 @@ export function bulk2QueryRoutes(jobs: BulkJobs): Route[] {
     }),
     route('GET', `${JOB}/results/?$`, 'bulk2-query-results', (req) => {
       const page = job(req).page(req.query.get('locator') ?? undefined, maxRecords(req));
-      return csvResponse(page.body, {
+      return csvResponse(toStream(page.body), {
         'Sforce-NumberOfRecords': String(page.count),
         // The literal string `null` after the last page: clients loop `while (locator !== 'null')`.
         'Sforce-Locator': page.locator,

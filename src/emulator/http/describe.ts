@@ -186,10 +186,11 @@ function recordTypesOf(org: OrgApi, o: ObjectDef): RecordTypeRow[] {
       `SELECT Id, Name, DeveloperName, IsActive FROM RecordType WHERE SobjectType = '${o.name}' ORDER BY Name`,
     );
     const cursor = org.openCursor(q, { scanAll: false });
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
     return cursor.page(0, Math.min(cursor.totalSize, 200)).map((row) => ({
-      id: String(row['Id']),
-      name: String(row['Name'] ?? ''),
-      developerName: String(row['DeveloperName'] ?? ''),
+      id: text(row['Id']),
+      name: text(row['Name']),
+      developerName: text(row['DeveloperName']),
       active: row['IsActive'] !== false,
     }));
   } catch {

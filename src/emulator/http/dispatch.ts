@@ -71,13 +71,16 @@ export class Dispatcher {
   async dispatch(raw: RawRequest): Promise<EmuResponse> {
     const target = parseTarget(raw.url);
     if (!target) return restError(400, 'MALFORMED_URL', 'The request URL could not be parsed');
-    const match = this.router.match(raw.method, target.path);
+    // Clients that cannot send PATCH use POST with `?_HttpMethod=PATCH` (REST API convention).
+    const override = raw.method === 'POST' ? target.query.get('_HttpMethod')?.toUpperCase() : undefined;
+    const method = override || raw.method;
+    const match = this.router.match(method, target.path);
     if (match.kind === 'not-found') return restError(404, 'NOT_FOUND', MESSAGES.notFound);
     if (match.kind === 'method-not-allowed') {
       const res = restError(
         405,
         'METHOD_NOT_ALLOWED',
-        `HTTP Method '${raw.method}' not allowed. Allowed are ${match.allowed.join(',')}`,
+        `HTTP Method '${method}' not allowed. Allowed are ${match.allowed.join(',')}`,
       );
       return { ...res, headers: { ...res.headers, Allow: match.allowed.join(', ') } };
     }
@@ -114,7 +117,7 @@ export class Dispatcher {
     }
 
     const req: EmuRequest = {
-      method: raw.method,
+      method,
       path: target.path,
       query: target.query,
       headers: raw.headers,

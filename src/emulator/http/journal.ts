@@ -85,8 +85,8 @@ export class WriteJournal {
     if (!def) return undefined;
     const key = Object.keys(record).find((k) => k.toLowerCase() === def.name.toLowerCase());
     const value = key === undefined ? undefined : record[key];
-    if (value === undefined || value === null) return undefined;
-    const ids = this.rawOrg.findByField(type, def.name, String(value as string | number));
+    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+    const ids = this.rawOrg.findByField(type, def.name, String(value));
     return ids.length === 1 ? ids[0] : undefined;
   }
 

@@ -47,7 +47,7 @@ export function verifyJwtAssertion(
     header = decodeSegment(h);
     const decoded = decodeSegment(p);
     if (typeof decoded !== 'object' || decoded === null) return invalid('invalid assertion');
-    claims = decoded as JwtClaims;
+    claims = decoded;
   } catch {
     return invalid('invalid assertion');
   }

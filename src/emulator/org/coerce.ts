@@ -14,7 +14,9 @@ const DATETIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))
 const TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?Z?$/;
 
 function notOfType(field: FieldDef, raw: unknown): never {
-  reject('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${String(raw)}`, [field.name]);
+  reject('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${String(raw)}`, [
+    field.name,
+  ]);
 }
 
 /** Returns the canonical value; `undefined` means "leave the field unchanged" (empty CSV cell). */
@@ -50,7 +52,7 @@ export function coerceValue(field: FieldDef, raw: unknown, format: InputFormat):
 
 function coerceString(field: FieldDef, raw: unknown): Value {
   if (typeof raw === 'object') notOfType(field, JSON.stringify(raw));
-  let s = String(raw).trim();
+  let s = (typeof raw === 'string' ? raw : String(raw)).trim();
   if (s === '') return null;
   if (field.type === 'multipicklist') {
     s = s
@@ -60,7 +62,11 @@ function coerceString(field: FieldDef, raw: unknown): Value {
       .join(';');
   }
   if (field.length > 0 && s.length > field.length) {
-    reject('STRING_TOO_LONG', `${field.label}: data value too large: ${s.slice(0, 80)} (max length=${field.length})`, [field.name]);
+    reject(
+      'STRING_TOO_LONG',
+      `${field.label}: data value too large: ${s.slice(0, 80)} (max length=${field.length})`,
+      [field.name],
+    );
   }
   if (field.type === 'email' && !EMAIL.test(s)) {
     reject('INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${s}`, [field.name]);
@@ -69,7 +75,11 @@ function coerceString(field: FieldDef, raw: unknown): Value {
     const allowed = new Set(field.picklistValues);
     for (const v of field.type === 'multipicklist' ? s.split(';') : [s]) {
       if (!allowed.has(v)) {
-        reject('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${field.label}: bad value for restricted picklist field: ${v}`, [field.name]);
+        reject(
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${field.label}: bad value for restricted picklist field: ${v}`,
+          [field.name],
+        );
       }
     }
   }
@@ -90,13 +100,17 @@ function coerceBoolean(field: FieldDef, raw: unknown): Value {
 function coerceNumber(field: FieldDef, raw: unknown): Value {
   let n: number;
   if (typeof raw === 'number') n = raw;
-  else if (typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw.trim()))) n = Number(raw.trim());
+  else if (typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw.trim())))
+    n = Number(raw.trim());
   else notOfType(field, raw);
   if (!Number.isFinite(n)) notOfType(field, raw);
   if ((field.type === 'int' || field.type === 'long') && !Number.isInteger(n)) notOfType(field, raw);
-  const intDigits = field.type === 'int' || field.type === 'long' ? field.digits : field.precision - field.scale;
+  const intDigits =
+    field.type === 'int' || field.type === 'long' ? field.digits : field.precision - field.scale;
   if (intDigits > 0 && Math.abs(Math.trunc(n)) >= 10 ** intDigits) {
-    reject('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: number outside valid range: ${String(raw)}`, [field.name]);
+    reject('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: number outside valid range: ${String(raw)}`, [
+      field.name,
+    ]);
   }
   // Salesforce rounds to the field's scale on save.
   if (field.type !== 'int' && field.type !== 'long' && field.scale >= 0 && field.precision > 0) {

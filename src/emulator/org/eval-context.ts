@@ -47,10 +47,15 @@ export class OrgEvalContext implements EvalContext {
     const key = `${object.name}.${field.name}`;
     let f = this.formulas.get(key);
     if (!f) {
-      f = compileFormula(field.formula ?? 'null', object, this.schema);
+      f = this.compile(object, field);
       this.formulas.set(key, f);
     }
     return f;
+  }
+
+  /** Compiles without caching: validates a formula before it replaces the current one. */
+  compile(object: ObjectDef, field: FieldDef): Formula {
+    return compileFormula(field.formula ?? 'null', object, this.schema);
   }
 }
 

@@ -52,7 +52,9 @@ type Part = { save(): unknown; load(state: unknown): void };
 
 export async function createOrg(options: OrgOptions): Promise<OrgApi> {
   const saved = options.stateFile ? await readStateFile(options.stateFile) : undefined;
-  const objects = options.schemaFile ? await loadSchemaFile(options.schemaFile, standardObjects()) : standardObjects();
+  const objects = options.schemaFile
+    ? await loadSchemaFile(options.schemaFile, standardObjects())
+    : standardObjects();
   const seed: StateFile['seed'] = saved?.seed ?? {
     seed: options.seed,
     records: options.records ?? null,
@@ -115,25 +117,46 @@ export class Org implements OrgApi {
     this.settle();
     return this.batch(records, options, (input, i, batch) => {
       const table = this.writer.requireTable(type);
-      return { table, row: this.writer.prepareInsert(table, input, { ...batch, fieldsToNull: options.fieldsToNull?.[i] }), created: undefined };
+      return {
+        table,
+        row: this.writer.prepareInsert(table, input, { ...batch, fieldsToNull: options.fieldsToNull?.[i] }),
+        created: undefined,
+      };
     });
   }
 
-  update(type: string | undefined, records: readonly RecordInput[], options: WriteOptions = {}): SaveResult[] {
+  update(
+    type: string | undefined,
+    records: readonly RecordInput[],
+    options: WriteOptions = {},
+  ): SaveResult[] {
     this.settle();
     return this.batch(records, options, (input, i, batch) => {
       const { table, row } = this.writer.existing(input.Id ?? input.id, type);
-      return { table, row: this.writer.prepareUpdate(table, row, input, { ...batch, fieldsToNull: options.fieldsToNull?.[i] }), created: undefined };
+      return {
+        table,
+        row: this.writer.prepareUpdate(table, row, input, {
+          ...batch,
+          fieldsToNull: options.fieldsToNull?.[i],
+        }),
+        created: undefined,
+      };
     });
   }
 
-  upsert(type: string, externalIdField: string, records: readonly RecordInput[], options: WriteOptions = {}): SaveResult[] {
+  upsert(
+    type: string,
+    externalIdField: string,
+    records: readonly RecordInput[],
+    options: WriteOptions = {},
+  ): SaveResult[] {
     this.settle();
     const seen = new Map<string, number>();
     const duplicates = new Set<number>();
     const keyOf = (input: RecordInput): string | undefined => {
       const entry = Object.entries(input).find(([k]) => k.toLowerCase() === externalIdField.toLowerCase());
-      return entry && entry[1] !== null && entry[1] !== undefined && entry[1] !== '' ? String(entry[1]) : undefined;
+      const v = entry?.[1];
+      return (typeof v === 'string' && v !== '') || typeof v === 'number' ? String(v) : undefined;
     };
     records.forEach((input, i) => {
       const key = keyOf(input)?.toLowerCase();
@@ -146,7 +169,11 @@ export class Org implements OrgApi {
       const table = this.writer.requireTable(type);
       const field = table.object.fieldIndex.get(externalIdField.toLowerCase());
       if (!field || !(field.externalId || field.idLookup)) {
-        reject('INVALID_FIELD', `Field name provided, ${externalIdField} is not an External ID or indexed field for ${table.object.name}`, [externalIdField]);
+        reject(
+          'INVALID_FIELD',
+          `Field name provided, ${externalIdField} is not an External ID or indexed field for ${table.object.name}`,
+          [externalIdField],
+        );
       }
       const value = keyOf(input);
       if (value === undefined) {
@@ -155,22 +182,38 @@ export class Org implements OrgApi {
         }
         reject('MISSING_ARGUMENT', `${field.name} not specified`, [field.name]);
       }
-      if (duplicates.has(i)) reject('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${value}`, [field.name]);
+      if (duplicates.has(i))
+        reject('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${value}`, [field.name]);
       const matches =
         field.type === 'id'
           ? [normalizeId(value)].filter((id): id is string => id !== undefined && table.get(id) !== undefined)
           : table.findUnique(field.name, value).filter((id) => table.get(id)?.IsDeleted !== true);
       if (matches.length > 1) {
-        reject('DUPLICATE_EXTERNAL_ID', `${field.name}: more than one record found for external id field: [${matches.join(', ')}]`, [field.name]);
+        reject(
+          'DUPLICATE_EXTERNAL_ID',
+          `${field.name}: more than one record found for external id field: [${matches.join(', ')}]`,
+          [field.name],
+        );
       }
       const fieldsToNull = options.fieldsToNull?.[i];
       if (matches.length === 0) {
-        if (field.type === 'id') reject('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${value}`, ['Id']);
-        return { table, row: this.writer.prepareInsert(table, input, { ...batch, fieldsToNull }), created: true };
+        if (field.type === 'id')
+          reject('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${value}`, [
+            'Id',
+          ]);
+        return {
+          table,
+          row: this.writer.prepareInsert(table, input, { ...batch, fieldsToNull }),
+          created: true,
+        };
       }
       const { row } = this.writer.existing(matches[0], table.object.name);
       const rest = Object.fromEntries(Object.entries(input).filter(([k]) => k.toLowerCase() !== 'id'));
-      return { table, row: this.writer.prepareUpdate(table, row, rest, { ...batch, fieldsToNull }), created: false };
+      return {
+        table,
+        row: this.writer.prepareUpdate(table, row, rest, { ...batch, fieldsToNull }),
+        created: false,
+      };
     });
   }
 
@@ -178,7 +221,8 @@ export class Org implements OrgApi {
     this.settle();
     return this.idBatch(ids, options, (id) => {
       const found = this.writer.existing(id, undefined);
-      if (!found.table.object.deletable) reject('DELETE_FAILED', `entity type ${found.table.object.name} cannot be deleted`);
+      if (!found.table.object.deletable)
+        reject('DELETE_FAILED', `entity type ${found.table.object.name} cannot be deleted`);
       return () => this.softDelete(found.table, found.row, found.id, this.clock.stamp());
     });
   }
@@ -187,7 +231,8 @@ export class Org implements OrgApi {
     this.settle();
     return this.idBatch(ids, options, (id) => {
       const found = this.writer.existing(id, undefined, true);
-      if (found.row.IsDeleted !== true || !this.bin.get(found.id)) reject('UNDELETE_FAILED', 'Entity is not in the recycle bin');
+      if (found.row.IsDeleted !== true || !this.bin.get(found.id))
+        reject('UNDELETE_FAILED', 'Entity is not in the recycle bin');
       return () => {
         const stamp = this.clock.stamp();
         for (const entry of this.bin.cascadedFrom(found.id)) {
@@ -213,7 +258,13 @@ export class Org implements OrgApi {
   }
 
   private softDelete(table: RecordTable, row: Row, id: string, stamp: string, root = id): void {
-    table.put({ ...table.copy(row), IsDeleted: true, SystemModstamp: stamp, LastModifiedDate: stamp, LastModifiedById: this.identity.userId });
+    table.put({
+      ...table.copy(row),
+      IsDeleted: true,
+      SystemModstamp: stamp,
+      LastModifiedDate: stamp,
+      LastModifiedById: this.identity.userId,
+    });
     this.bin.add({ id, object: table.object.name, deletedAt: stamp, root });
     for (const rel of this.schema.childRelationships(table.object.name)) {
       if (!rel.cascadeDelete) continue;
@@ -221,7 +272,8 @@ export class Org implements OrgApi {
       if (!childTable) continue;
       const children = [...childTable.children(rel.field, id, table.object.keyPrefix)];
       for (const child of children) {
-        if (child.IsDeleted !== true && child[rel.field] === id) this.softDelete(childTable, child, child.Id as string, stamp, root);
+        if (child.IsDeleted !== true && child[rel.field] === id)
+          this.softDelete(childTable, child, child.Id as string, stamp, root);
       }
     }
   }
@@ -230,22 +282,28 @@ export class Org implements OrgApi {
   private batch(
     records: readonly RecordInput[],
     options: WriteOptions,
-    prepare: (input: RecordInput, index: number, batch: { format: 'json' | 'text'; batchUnique: Map<string, Map<string, number>>; batchIndex: number }) => { table: RecordTable; row: Row; created: boolean | undefined },
+    prepare: (
+      input: RecordInput,
+      index: number,
+      batch: { format: 'json' | 'text'; batchUnique: Map<string, Map<string, number>>; batchIndex: number },
+    ) => { table: RecordTable; row: Row; created: boolean | undefined },
   ): SaveResult[] {
     const format = options.format ?? 'json';
     const batchUnique = new Map<string, Map<string, number>>();
-    const prepared: Array<{ table: RecordTable; row: Row; created: boolean | undefined } | RecordRejected> = records.map((input, i) => {
-      try {
-        const p = prepare(input, i, { format, batchUnique, batchIndex: i });
-        if (!options.allOrNone) p.table.put(p.row);
-        return p;
-      } catch (err) {
-        if (err instanceof RecordRejected) return err;
-        throw err;
-      }
-    });
+    const prepared: Array<{ table: RecordTable; row: Row; created: boolean | undefined } | RecordRejected> =
+      records.map((input, i) => {
+        try {
+          const p = prepare(input, i, { format, batchUnique, batchIndex: i });
+          if (!options.allOrNone) p.table.put(p.row);
+          return p;
+        } catch (err) {
+          if (err instanceof RecordRejected) return err;
+          throw err;
+        }
+      });
     const failed = prepared.some((p) => p instanceof RecordRejected);
-    if (options.allOrNone && !failed) for (const p of prepared) if (!(p instanceof RecordRejected)) p.table.put(p.row);
+    if (options.allOrNone && !failed)
+      for (const p of prepared) if (!(p instanceof RecordRejected)) p.table.put(p.row);
     return prepared.map((p) => {
       if (p instanceof RecordRejected) return { id: null, success: false, errors: p.errors };
       if (options.allOrNone && failed) return { id: null, success: false, errors: [ROLLED_BACK] };
@@ -255,7 +313,11 @@ export class Org implements OrgApi {
     });
   }
 
-  private idBatch(ids: readonly string[], options: WriteOptions, prepare: (id: string) => () => void): SaveResult[] {
+  private idBatch(
+    ids: readonly string[],
+    options: WriteOptions,
+    prepare: (id: string) => () => void,
+  ): SaveResult[] {
     const prepared = ids.map((id) => {
       try {
         return { id: normalizeId(id) ?? id, commit: prepare(id) };
@@ -281,7 +343,9 @@ export class Org implements OrgApi {
     if (!table) throw new OrgError('NOT_FOUND', 'The requested resource does not exist', 404);
     const norm = normalizeId(id);
     if (!norm || norm.slice(0, 3) !== table.object.keyPrefix) {
-      throw new OrgError('MALFORMED_ID', `${table.object.name} ID: id value of incorrect type: ${id}`, 400, ['Id']);
+      throw new OrgError('MALFORMED_ID', `${table.object.name} ID: id value of incorrect type: ${id}`, 400, [
+        'Id',
+      ]);
     }
     const row = table.get(norm);
     if (!row) throw new OrgError('NOT_FOUND', 'The requested resource does not exist', 404);
@@ -310,7 +374,8 @@ export class Org implements OrgApi {
   openCursor(query: CompiledQuery, options: { scanAll: boolean }): QueryCursor {
     this.settle();
     const table = this.table(query.object.name);
-    if (!table) throw new OrgError('INVALID_TYPE', `sObject type '${query.object.name}' is not supported.`, 400);
+    if (!table)
+      throw new OrgError('INVALID_TYPE', `sObject type '${query.object.name}' is not supported.`, 400);
     return new TableCursor(table, query, options.scanAll, this.ctx);
   }
 
@@ -324,7 +389,12 @@ export class Org implements OrgApi {
       const stamp = row.SystemModstamp as string;
       if (row.IsDeleted !== true && stamp >= from && stamp < to) ids.push(row.Id as string);
     }
-    if (ids.length > 600_000) throw new OrgError('EXCEEDED_ID_LIMIT', 'too many ids: more than 600000 records updated in the period', 400);
+    if (ids.length > 600_000)
+      throw new OrgError(
+        'EXCEEDED_ID_LIMIT',
+        'too many ids: more than 600000 records updated in the period',
+        400,
+      );
     return { ids, latestDateCovered: salesforceDateTime(to) };
   }
 
@@ -338,7 +408,11 @@ export class Org implements OrgApi {
       .filter((e) => e.deletedAt >= from && e.deletedAt < to)
       .map((e) => ({ id: e.id, deletedDate: salesforceDateTime(e.deletedAt) }));
     const earliest = isoSeconds(Math.ceil((this.clock.nowMs() - RECYCLE_BIN_DAYS * DAY) / 60_000) * 60_000);
-    return { deletedRecords, earliestDateAvailable: salesforceDateTime(earliest), latestDateCovered: salesforceDateTime(to) };
+    return {
+      deletedRecords,
+      earliestDateAvailable: salesforceDateTime(earliest),
+      latestDateCovered: salesforceDateTime(to),
+    };
   }
 
   private replicationTable(type: string, start: Date, end: Date, days: number): RecordTable {
@@ -347,7 +421,8 @@ export class Org implements OrgApi {
     if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
       throw new OrgError('INVALID_REPLICATION_DATE', 'startDate and endDate must be valid dateTimes', 400);
     }
-    if (end.getTime() < start.getTime()) throw new OrgError('INVALID_REPLICATION_DATE', 'EndDate before StartDate', 400);
+    if (end.getTime() < start.getTime())
+      throw new OrgError('INVALID_REPLICATION_DATE', 'EndDate before StartDate', 400);
     if (start.getTime() < this.clock.nowMs() - days * DAY - 60_000 && days === 30) {
       throw new OrgError('INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago', 400);
     }
@@ -362,7 +437,11 @@ export class Org implements OrgApi {
       const found = this.writer.existing(id, type);
       const row = this.writer.prepareUpdate(found.table, found.row, fields, { format: 'json' });
       if (options.visibleAfterMs && options.visibleAfterMs > 0) {
-        this.pending.push({ visibleAt: this.clock.nowMs() + options.visibleAfterMs, table: found.table, row });
+        this.pending.push({
+          visibleAt: this.clock.nowMs() + options.visibleAfterMs,
+          table: found.table,
+          row,
+        });
       } else {
         found.table.put(row);
       }
@@ -377,12 +456,17 @@ export class Org implements OrgApi {
     const object = this.schema.object(type);
     const def = object?.fieldIndex.get(field.toLowerCase());
     if (!object || !def) throw new OrgError('NOT_FOUND', `No field ${type}.${field}`, 404);
-    if (!def.calculated) throw new OrgError('INVALID_FIELD', `${object.name}.${def.name} is not a formula field`, 400);
+    if (!def.calculated)
+      throw new OrgError('INVALID_FIELD', `${object.name}.${def.name} is not a formula field`, 400);
     // Compile first: a bad formula is refused and the old one stays.
     try {
-      this.ctx.formula(object, { ...def, formula });
+      this.ctx.compile(object, { ...def, formula });
     } catch (err) {
-      throw new OrgError('INVALID_FIELD', `Formula for ${object.name}.${def.name} is invalid: ${(err as Error).message}`, 400);
+      throw new OrgError(
+        'INVALID_FIELD',
+        `Formula for ${object.name}.${def.name} is invalid: ${(err as Error).message}`,
+        400,
+      );
     }
     this.schema.setFormula(object.name, def.name, formula);
   }
@@ -390,15 +474,19 @@ export class Org implements OrgApi {
   addField(type: string, field: Partial<FieldDef> & Pick<FieldDef, 'name' | 'type'>): FieldDef {
     const object = this.schema.object(type);
     if (!object) throw new OrgError('NOT_FOUND', `sObject type '${type}' is not supported.`, 404);
-    if (object.fieldIndex.has(field.name.toLowerCase())) throw new OrgError('DUPLICATE_DEVELOPER_NAME', `${object.name}.${field.name} already exists`, 400);
-    if (!/^[A-Za-z][A-Za-z0-9_]*__c$/.test(field.name)) throw new OrgError('INVALID_FIELD', `Custom field names end in __c: ${field.name}`, 400);
+    if (object.fieldIndex.has(field.name.toLowerCase()))
+      throw new OrgError('DUPLICATE_DEVELOPER_NAME', `${object.name}.${field.name} already exists`, 400);
+    if (!/^[A-Za-z][A-Za-z0-9_]*__c$/.test(field.name))
+      throw new OrgError('INVALID_FIELD', `Custom field names end in __c: ${field.name}`, 400);
     defineField(field);
     return this.schema.addField(object.name, field);
   }
 
   emptyRecycleBin(ids?: readonly string[]): number {
     this.settle();
-    const entries = ids ? ids.map((id) => this.bin.get(normalizeId(id) ?? id)).filter((e) => e !== undefined) : this.bin.all();
+    const entries = ids
+      ? ids.map((id) => this.bin.get(normalizeId(id) ?? id)).filter((e) => e !== undefined)
+      : this.bin.all();
     for (const e of entries) {
       this.tableForId(e.id)?.purge(e.id);
       this.bin.remove(e.id);
@@ -426,7 +514,11 @@ export class Org implements OrgApi {
     this.settle();
     return this.batch(records, {}, (input, _i, batch) => {
       const table = this.writer.requireTable(type);
-      return { table, row: this.writer.prepareInsert(table, input, { ...batch, admin: true }), created: undefined };
+      return {
+        table,
+        row: this.writer.prepareInsert(table, input, { ...batch, admin: true }),
+        created: undefined,
+      };
     });
   }
 
@@ -470,7 +562,10 @@ export class Org implements OrgApi {
     this.tables = new Map();
     for (const object of this.schema.objects()) {
       const name = object.name;
-      this.tables.set(name.toLowerCase(), new RecordTable(() => this.schema.object(name)!, plan.data.get(name)));
+      this.tables.set(
+        name.toLowerCase(),
+        new RecordTable(() => this.schema.object(name)!, plan.data.get(name)),
+      );
     }
   }
 

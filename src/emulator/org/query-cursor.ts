@@ -87,9 +87,13 @@ export class TableCursor implements QueryCursor {
 
 function startPosition(table: RecordTable, query: CompiledQuery): ScanPosition {
   let start = START;
-  if (query.idLowerBound) start = table.positionAfterId(query.idLowerBound.value, query.idLowerBound.inclusive);
+  if (query.idLowerBound)
+    start = table.positionAfterId(query.idLowerBound.value, query.idLowerBound.inclusive);
   if (query.systemModstampLowerBound) {
-    const byStamp = table.positionAfterModstamp(query.systemModstampLowerBound.value, query.systemModstampLowerBound.inclusive);
+    const byStamp = table.positionAfterModstamp(
+      query.systemModstampLowerBound.value,
+      query.systemModstampLowerBound.inclusive,
+    );
     start = later(start, byStamp);
   }
   return start;

@@ -49,7 +49,12 @@ export class RecordTable {
 
   /** A mutable plain copy of a record, ready to be changed and `put` back. */
   copy(row: Row): Row {
-    return POSITION in row ? materialize(row, this.object.fields.map((f) => f.name)) : { ...row };
+    return POSITION in row
+      ? materialize(
+          row,
+          this.object.fields.map((f) => f.name),
+        )
+      : { ...row };
   }
 
   put(row: Row): void {
@@ -121,7 +126,8 @@ export class RecordTable {
   /** Where an `Id > id` (or `>=`) scan starts. */
   positionAfterId(id: string, inclusive: boolean): ScanPosition {
     const pos = counterOf(this.object.keyPrefix, id);
-    if (pos === undefined) return id < makeId(this.object.keyPrefix, 0) ? START : { phase: 'created', index: this.created.length };
+    if (pos === undefined)
+      return id < makeId(this.object.keyPrefix, 0) ? START : { phase: 'created', index: this.created.length };
     if (pos <= this.baseCount) return { phase: 'base', index: inclusive ? pos : pos + 1 };
     // A created record: find its slot (created ids are in counter order).
     let lo = 0;
@@ -155,7 +161,12 @@ export class RecordTable {
   }
 
   save(): TableState {
-    return { nextCounter: this.nextCounter, overlay: [...this.overlay.values()], created: this.created, gone: [...this.gone] };
+    return {
+      nextCounter: this.nextCounter,
+      overlay: [...this.overlay.values()],
+      created: this.created,
+      gone: [...this.gone],
+    };
   }
 
   load(state: TableState): void {
@@ -198,7 +209,7 @@ export class RecordTable {
       const now = after?.[f.name];
       if (typeof old === 'string' && index?.get(old.toLowerCase()) === id) index.delete(old.toLowerCase());
       if (typeof now === 'string') {
-        if (!index) this.unique.set(key, (index = new Map()));
+        if (!index) this.unique.set(key, (index = new Map<string, string>()));
         index.set(now.toLowerCase(), id);
       }
     }

@@ -30,7 +30,13 @@ export interface PrepareOptions {
   batchIndex?: number;
 }
 
-const AUDIT_WRITABLE = new Set(['createddate', 'createdbyid', 'lastmodifieddate', 'lastmodifiedbyid', 'systemmodstamp']);
+const AUDIT_WRITABLE = new Set([
+  'createddate',
+  'createdbyid',
+  'lastmodifieddate',
+  'lastmodifiedbyid',
+  'systemmodstamp',
+]);
 
 export class RecordWriter {
   private autoNumbers = new Map<string, number>();
@@ -46,7 +52,8 @@ export class RecordWriter {
   /** A new record, validated and stamped; not yet stored. */
   prepareInsert(table: RecordTable, input: RecordInput, options: PrepareOptions): Row {
     const object = table.object;
-    if (!object.createable) reject('INVALID_TYPE_FOR_OPERATION', `entity type ${object.name} does not support insert`);
+    if (!object.createable)
+      reject('INVALID_TYPE_FOR_OPERATION', `entity type ${object.name} does not support insert`);
     const row: Row = {};
     this.applyInput(object, row, input, options, 'insert');
     const now = this.store.clock.stamp();
@@ -77,17 +84,24 @@ export class RecordWriter {
     const row = table.copy(current);
     this.applyInput(object, row, input, options, 'update');
     const now = this.store.clock.stamp();
-    row.LastModifiedDate = options.admin && typeof input.LastModifiedDate === 'string' ? row.LastModifiedDate! : now;
+    row.LastModifiedDate =
+      options.admin && typeof input.LastModifiedDate === 'string' ? row.LastModifiedDate! : now;
     row.LastModifiedById = this.store.identity.userId;
-    row.SystemModstamp = options.admin && typeof input.SystemModstamp === 'string' ? row.SystemModstamp! : now;
+    row.SystemModstamp =
+      options.admin && typeof input.SystemModstamp === 'string' ? row.SystemModstamp! : now;
     this.checkRequired(object, row);
     this.checkUnique(table, row, current, options);
     return row;
   }
 
   /** Resolves an id from an update/delete request, or rejects it the way Salesforce does. */
-  existing(id: unknown, type: string | undefined, allowDeleted = false): { table: RecordTable; row: Row; id: string } {
-    if (typeof id !== 'string' || id.trim() === '') reject('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+  existing(
+    id: unknown,
+    type: string | undefined,
+    allowDeleted = false,
+  ): { table: RecordTable; row: Row; id: string } {
+    if (typeof id !== 'string' || id.trim() === '')
+      reject('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
     const norm = normalizeId(id.trim());
     const table = norm ? this.store.tableForId(norm) : undefined;
     if (!norm || !table || (type !== undefined && table.object.name.toLowerCase() !== type.toLowerCase())) {
@@ -99,7 +113,13 @@ export class RecordWriter {
     return { table, row, id: norm };
   }
 
-  private applyInput(object: ObjectDef, row: Row, input: RecordInput, options: PrepareOptions, op: 'insert' | 'update'): void {
+  private applyInput(
+    object: ObjectDef,
+    row: Row,
+    input: RecordInput,
+    options: PrepareOptions,
+    op: 'insert' | 'update',
+  ): void {
     for (const [key, raw] of Object.entries(input)) {
       if (key === 'attributes') continue;
       const lower = key.toLowerCase();
@@ -124,14 +144,18 @@ export class RecordWriter {
       }
       const value = coerceValue(field, raw, options.format);
       if (value === undefined) continue;
-      if (field.type === 'reference' && value !== null && value !== row[field.name]) this.checkReference(field, value as string);
+      if (field.type === 'reference' && value !== null && value !== row[field.name])
+        this.checkReference(field, value as string);
       row[field.name] = value;
     }
     for (const name of options.fieldsToNull ?? []) {
       const field = object.fieldIndex.get(name.toLowerCase());
-      if (!field) reject('INVALID_FIELD', `No such column '${name}' on sobject of type ${object.name}`, [name]);
+      if (!field)
+        reject('INVALID_FIELD', `No such column '${name}' on sobject of type ${object.name}`, [name]);
       if (!field.nillable || !(op === 'insert' ? field.createable : field.updateable)) {
-        reject('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${field.name}.`, [field.name]);
+        reject('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${field.name}.`, [
+          field.name,
+        ]);
       }
       row[field.name] = null;
     }
@@ -163,7 +187,14 @@ export class RecordWriter {
     const target = this.store.table(field.referenceTo[0] ?? '');
     const targetField = target?.object.fieldIndex.get(extField.toLowerCase());
     if (!target || !targetField || !(targetField.externalId || targetField.idLookup)) {
-      reject('INVALID_FIELD', `Field name provided, ${extField} is not an External ID or indexed field for ${field.referenceTo[0] ?? relName}`, [field.name]);
+      reject(
+        'INVALID_FIELD',
+        `Field name provided, ${extField} is not an External ID or indexed field for ${field.referenceTo[0] ?? relName}`,
+        [field.name],
+      );
+    }
+    if (typeof extValue !== 'string' && typeof extValue !== 'number') {
+      reject('INVALID_FIELD', `${key}: an external id must be a string`, [field.name]);
     }
     const value = String(extValue);
     const ids =
@@ -171,10 +202,16 @@ export class RecordWriter {
         ? [normalizeId(value)].filter((v): v is string => v !== undefined)
         : target.findUnique(targetField.name, value).filter((id) => target.get(id)?.IsDeleted !== true);
     if (ids.length === 0) {
-      reject('INVALID_FIELD', `Foreign key external ID: ${value} not found for field ${targetField.name} in entity ${target.object.name}`, [field.name]);
+      reject(
+        'INVALID_FIELD',
+        `Foreign key external ID: ${value} not found for field ${targetField.name} in entity ${target.object.name}`,
+        [field.name],
+      );
     }
     if (ids.length > 1) {
-      reject('DUPLICATE_EXTERNAL_ID', `More than 1 record found for External ID field: ${ids.join(', ')}`, [field.name]);
+      reject('DUPLICATE_EXTERNAL_ID', `More than 1 record found for External ID field: ${ids.join(', ')}`, [
+        field.name,
+      ]);
     }
     this.checkReference(field, ids[0]!);
     row[field.name] = ids[0]!;
@@ -192,9 +229,17 @@ export class RecordWriter {
 
   private checkRequired(object: ObjectDef, row: Row): void {
     const missing = object.fields
-      .filter((f) => !f.nillable && !f.calculated && f.type !== 'boolean' && (f.createable || f.updateable) && (row[f.name] ?? null) === null)
+      .filter(
+        (f) =>
+          !f.nillable &&
+          !f.calculated &&
+          f.type !== 'boolean' &&
+          (f.createable || f.updateable) &&
+          (row[f.name] ?? null) === null,
+      )
       .map((f) => f.name);
-    if (missing.length) reject('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+    if (missing.length)
+      reject('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
   }
 
   private checkUnique(table: RecordTable, row: Row, current: Row | undefined, options: PrepareOptions): void {
@@ -202,17 +247,27 @@ export class RecordWriter {
       if (!f.unique) continue;
       const v: Value | undefined = row[f.name];
       if (typeof v !== 'string' || (current && current[f.name] === v)) continue;
-      const other = table.findUnique(f.name, v).find((id) => id !== row.Id && table.get(id)?.IsDeleted !== true);
+      const other = table
+        .findUnique(f.name, v)
+        .find((id) => id !== row.Id && table.get(id)?.IsDeleted !== true);
       if (other) {
-        reject('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${other}`, []);
+        reject(
+          'DUPLICATE_VALUE',
+          `duplicate value found: ${f.name} duplicates value on record with id: ${other}`,
+          [],
+        );
       }
       if (options.batchUnique) {
         const key = f.name.toLowerCase();
         let seen = options.batchUnique.get(key);
-        if (!seen) options.batchUnique.set(key, (seen = new Map()));
+        if (!seen) options.batchUnique.set(key, (seen = new Map<string, number>()));
         const prior = seen.get(v.toLowerCase());
         if (prior !== undefined && prior !== options.batchIndex) {
-          reject('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: <unknown>`, []);
+          reject(
+            'DUPLICATE_VALUE',
+            `duplicate value found: ${f.name} duplicates value on record with id: <unknown>`,
+            [],
+          );
         }
         seen.set(v.toLowerCase(), options.batchIndex ?? -1);
       }

@@ -8,7 +8,13 @@ import { dirname } from 'node:path';
 export interface StateFile {
   version: 1;
   /** Options the seed was generated with; a restart must regenerate the same seed. */
-  seed: { seed: 'demo' | 'none'; records: number | null; randomSeed: number; epochMs: number; username: string };
+  seed: {
+    seed: 'demo' | 'none';
+    records: number | null;
+    randomSeed: number;
+    epochMs: number;
+    username: string;
+  };
   parts: Record<string, unknown>;
 }
 
@@ -21,7 +27,8 @@ export async function readStateFile(path: string): Promise<StateFile | undefined
     throw err;
   }
   const parsed = JSON.parse(text) as StateFile;
-  if (parsed.version !== 1) throw new Error(`state file ${path} has unknown version ${String(parsed.version)}`);
+  if (parsed.version !== 1)
+    throw new Error(`state file ${path} has unknown version ${String(parsed.version)}`);
   return parsed;
 }
 

@@ -124,7 +124,12 @@ export interface OrgApi {
   create(type: string, records: readonly RecordInput[], options?: WriteOptions): SaveResult[];
   /** Each record carries its `Id`; `type` is checked against the id's key prefix when given. */
   update(type: string | undefined, records: readonly RecordInput[], options?: WriteOptions): SaveResult[];
-  upsert(type: string, externalIdField: string, records: readonly RecordInput[], options?: WriteOptions): SaveResult[];
+  upsert(
+    type: string,
+    externalIdField: string,
+    records: readonly RecordInput[],
+    options?: WriteOptions,
+  ): SaveResult[];
   /** Soft delete into the recycle bin (cascading to children whose lookup has cascadeDelete). */
   delete(ids: readonly string[], options?: WriteOptions): SaveResult[];
   undelete(ids: readonly string[], options?: WriteOptions): SaveResult[];

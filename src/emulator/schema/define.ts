@@ -7,7 +7,17 @@ import type { FieldDef, FieldType, ObjectDef, Value } from './types.js';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type FieldSpec = Partial<Mutable<Omit<FieldDef, 'name' | 'type'>>> & { name: string; type: FieldType };
 
-const STRINGISH = new Set<FieldType>(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox', 'encryptedstring']);
+const STRINGISH = new Set<FieldType>([
+  'string',
+  'textarea',
+  'email',
+  'phone',
+  'url',
+  'picklist',
+  'multipicklist',
+  'combobox',
+  'encryptedstring',
+]);
 const DEFAULT_LENGTH: Partial<Record<FieldType, number>> = {
   string: 255,
   textarea: 32768,
@@ -44,7 +54,8 @@ export function defineField(spec: FieldSpec): FieldDef {
     label: spec.label ?? labelOf(spec.name),
     type,
     length: spec.length ?? DEFAULT_LENGTH[type] ?? 0,
-    precision: spec.precision ?? (type === 'currency' ? 18 : type === 'double' || type === 'percent' ? 18 : 0),
+    precision:
+      spec.precision ?? (type === 'currency' ? 18 : type === 'double' || type === 'percent' ? 18 : 0),
     scale: spec.scale ?? (type === 'currency' ? 2 : type === 'double' || type === 'percent' ? 2 : 0),
     digits: spec.digits ?? (type === 'int' ? 9 : type === 'long' ? 18 : 0),
     // Booleans are never nillable in Salesforce; calculated fields always are.
@@ -71,7 +82,14 @@ export function defineField(spec: FieldSpec): FieldDef {
     components: spec.components ?? null,
     filterable: spec.filterable ?? (type !== 'textarea' && !compound),
     sortable: spec.sortable ?? (type !== 'textarea' && type !== 'multipicklist' && !compound),
-    groupable: spec.groupable ?? ((STRINGISH.has(type) || type === 'boolean' || type === 'date' || type === 'reference' || type === 'id') && type !== 'textarea'),
+    groupable:
+      spec.groupable ??
+      ((STRINGISH.has(type) ||
+        type === 'boolean' ||
+        type === 'date' ||
+        type === 'reference' ||
+        type === 'id') &&
+        type !== 'textarea'),
   };
 }
 
@@ -93,9 +111,25 @@ export interface ObjectSpec {
 const AUDIT: readonly FieldSpec[] = [
   { name: 'IsDeleted', type: 'boolean', createable: false, updateable: false, label: 'Deleted' },
   { name: 'CreatedDate', type: 'datetime', createable: false, updateable: false, nillable: false },
-  { name: 'CreatedById', type: 'reference', referenceTo: ['User'], relationshipName: 'CreatedBy', createable: false, updateable: false, nillable: false },
+  {
+    name: 'CreatedById',
+    type: 'reference',
+    referenceTo: ['User'],
+    relationshipName: 'CreatedBy',
+    createable: false,
+    updateable: false,
+    nillable: false,
+  },
   { name: 'LastModifiedDate', type: 'datetime', createable: false, updateable: false, nillable: false },
-  { name: 'LastModifiedById', type: 'reference', referenceTo: ['User'], relationshipName: 'LastModifiedBy', createable: false, updateable: false, nillable: false },
+  {
+    name: 'LastModifiedById',
+    type: 'reference',
+    referenceTo: ['User'],
+    relationshipName: 'LastModifiedBy',
+    createable: false,
+    updateable: false,
+    nillable: false,
+  },
   { name: 'SystemModstamp', type: 'datetime', createable: false, updateable: false, nillable: false },
 ];
 
@@ -106,7 +140,12 @@ export function addressFields(prefix: string): FieldSpec[] {
   const specs: FieldSpec[] = parts.map((p) =>
     p === 'Latitude' || p === 'Longitude'
       ? { name: `${prefix}${p}`, type: 'double', precision: 18, scale: 15, compoundFieldName: compound }
-      : { name: `${prefix}${p}`, type: p === 'Street' ? 'textarea' : 'string', length: p === 'Street' ? 255 : p === 'PostalCode' ? 20 : 80, compoundFieldName: compound },
+      : {
+          name: `${prefix}${p}`,
+          type: p === 'Street' ? 'textarea' : 'string',
+          length: p === 'Street' ? 255 : p === 'PostalCode' ? 20 : 80,
+          compoundFieldName: compound,
+        },
   );
   const components: Record<string, string> = {};
   for (const p of parts) components[p[0]!.toLowerCase() + p.slice(1)] = `${prefix}${p}`;
@@ -115,8 +154,18 @@ export function addressFields(prefix: string): FieldSpec[] {
 }
 
 export function defineObject(spec: ObjectSpec): ObjectDef {
-  const specs: FieldSpec[] = [{ name: 'Id', type: 'id', nillable: false, createable: false, updateable: false, idLookup: true }];
-  if (spec.owned) specs.push({ name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', defaultedOnCreate: true, nillable: false });
+  const specs: FieldSpec[] = [
+    { name: 'Id', type: 'id', nillable: false, createable: false, updateable: false, idLookup: true },
+  ];
+  if (spec.owned)
+    specs.push({
+      name: 'OwnerId',
+      type: 'reference',
+      referenceTo: ['User'],
+      relationshipName: 'Owner',
+      defaultedOnCreate: true,
+      nillable: false,
+    });
   specs.push(...spec.fields, ...AUDIT);
   const fields = specs.map(defineField);
   return buildObject(spec, fields);

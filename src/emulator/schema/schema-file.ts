@@ -9,8 +9,25 @@ import { defineObject, type FieldSpec, type ObjectSpec } from './define.js';
 import type { FieldType, ObjectDef } from './types.js';
 
 const FIELD_TYPES = [
-  'string', 'textarea', 'boolean', 'int', 'long', 'double', 'currency', 'percent', 'date', 'datetime', 'time',
-  'picklist', 'multipicklist', 'combobox', 'reference', 'email', 'phone', 'url', 'encryptedstring',
+  'string',
+  'textarea',
+  'boolean',
+  'int',
+  'long',
+  'double',
+  'currency',
+  'percent',
+  'date',
+  'datetime',
+  'time',
+  'picklist',
+  'multipicklist',
+  'combobox',
+  'reference',
+  'email',
+  'phone',
+  'url',
+  'encryptedstring',
 ] as const satisfies readonly FieldType[];
 
 const fieldSchema = z
@@ -38,7 +55,10 @@ const fieldSchema = z
 const objectSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
-    keyPrefix: z.string().regex(/^[a-zA-Z0-9]{3}$/, 'a key prefix is 3 letters or digits').optional(),
+    keyPrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9]{3}$/, 'a key prefix is 3 letters or digits')
+      .optional(),
     label: z.string().optional(),
     labelPlural: z.string().optional(),
     bulkQueryable: z.boolean().optional(),
@@ -55,10 +75,27 @@ function toFieldSpec(f: FileField): FieldSpec {
   const copy = <K extends keyof FileField & keyof FieldSpec>(k: K): void => {
     if (f[k] !== undefined) (spec as Record<string, unknown>)[k] = f[k];
   };
-  for (const k of ['label', 'length', 'precision', 'scale', 'externalId', 'unique', 'referenceTo', 'relationshipName', 'cascadeDelete', 'picklistValues', 'restrictedPicklist', 'defaultValue', 'formula', 'nameField'] as const) copy(k);
+  for (const k of [
+    'label',
+    'length',
+    'precision',
+    'scale',
+    'externalId',
+    'unique',
+    'referenceTo',
+    'relationshipName',
+    'cascadeDelete',
+    'picklistValues',
+    'restrictedPicklist',
+    'defaultValue',
+    'formula',
+    'nameField',
+  ] as const)
+    copy(k);
   if (f.required) spec.nillable = false;
   if (f.formula !== undefined) spec.calculated = true;
-  if (f.type === 'reference' && !f.referenceTo?.length) throw new Error(`field ${f.name}: a reference needs referenceTo`);
+  if (f.type === 'reference' && !f.referenceTo?.length)
+    throw new Error(`field ${f.name}: a reference needs referenceTo`);
   return spec;
 }
 
@@ -68,7 +105,10 @@ export async function loadSchemaFile(path: string, builtIn: readonly ObjectDef[]
   try {
     parsed = fileSchema.parse(JSON.parse(await readFile(path, 'utf8')));
   } catch (err) {
-    const detail = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : String(err);
+    const detail =
+      err instanceof z.ZodError
+        ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+        : String(err);
     throw new Error(`schema file ${path} is invalid: ${detail}`, { cause: err });
   }
   const objects = new Map(builtIn.map((o) => [o.name.toLowerCase(), o]));
@@ -85,7 +125,7 @@ export async function loadSchemaFile(path: string, builtIn: readonly ObjectDef[]
         ...existing,
         owned: false,
         fields: [...existing.fields.filter((f) => !AUDIT_AND_ID.has(f.name)), ...added],
-      } as ObjectSpec);
+      });
       objects.set(o.name.toLowerCase(), rebuilt);
       continue;
     }
@@ -95,9 +135,11 @@ export async function loadSchemaFile(path: string, builtIn: readonly ObjectDef[]
       nextPrefix++;
       if (!usedPrefixes.has(candidate)) prefix = candidate;
     }
-    if (usedPrefixes.has(prefix)) throw new Error(`schema file ${path}: key prefix ${prefix} of ${o.name} is already used`);
+    if (usedPrefixes.has(prefix))
+      throw new Error(`schema file ${path}: key prefix ${prefix} of ${o.name} is already used`);
     usedPrefixes.add(prefix);
-    if (!fields.some((f) => f.nameField)) fields.unshift({ name: 'Name', type: 'string', length: 80, nameField: true });
+    if (!fields.some((f) => f.nameField))
+      fields.unshift({ name: 'Name', type: 'string', length: 80, nameField: true });
     const spec: ObjectSpec = { name: o.name, keyPrefix: prefix, owned: true, fields };
     if (o.label) spec.label = o.label;
     if (o.labelPlural) spec.labelPlural = o.labelPlural;
@@ -107,4 +149,12 @@ export async function loadSchemaFile(path: string, builtIn: readonly ObjectDef[]
   return [...objects.values()];
 }
 
-const AUDIT_AND_ID = new Set(['Id', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp']);
+const AUDIT_AND_ID = new Set([
+  'Id',
+  'IsDeleted',
+  'CreatedDate',
+  'CreatedById',
+  'LastModifiedDate',
+  'LastModifiedById',
+  'SystemModstamp',
+]);

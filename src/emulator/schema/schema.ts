@@ -99,8 +99,15 @@ export class Schema implements SchemaApi, Catalog {
 
 /** `Contacts` for Contact.AccountId, `Invoices__r` for Invoice__c.Account__c; audit lookups have none. */
 function childRelationshipName(child: ObjectDef, field: FieldDef): string | null {
-  if (field.name === 'CreatedById' || field.name === 'LastModifiedById' || field.name === 'OwnerId') return null;
+  if (field.name === 'CreatedById' || field.name === 'LastModifiedById' || field.name === 'OwnerId')
+    return null;
   if (child.custom) return `${child.name.replace(/__c$/, '')}s__r`;
-  const plural: Record<string, string> = { Opportunity: 'Opportunities', Case: 'Cases', Contact: 'Contacts', Task: 'Tasks', Event: 'Events' };
+  const plural: Record<string, string> = {
+    Opportunity: 'Opportunities',
+    Case: 'Cases',
+    Contact: 'Contacts',
+    Task: 'Tasks',
+    Event: 'Events',
+  };
   return field.name === 'ParentId' ? 'ChildAccounts' : (plural[child.name] ?? `${child.name}s`);
 }

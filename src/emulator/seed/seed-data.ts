@@ -17,17 +17,107 @@ export interface SeedOptions {
   adminUsername: string;
 }
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger', 'Radia', 'Tim', 'Hedy', 'John', 'Sophie', 'Niklaus', 'Anita', 'Bjarne', 'Shafi'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Dijkstra', 'Perlman', 'Berners-Lee', 'Lamarr', 'Backus', 'Wilson', 'Wirth', 'Borg', 'Stroustrup', 'Goldwasser'];
-const WORDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Hooli', 'Vandelay', 'Wonka', 'Gringotts', 'Oscorp', 'Aperture', 'Massive', 'Dynamic', 'Blue Sky', 'Northwind', 'Contoso'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Katherine',
+  'Linus',
+  'Margaret',
+  'Dennis',
+  'Barbara',
+  'Ken',
+  'Frances',
+  'Edsger',
+  'Radia',
+  'Tim',
+  'Hedy',
+  'John',
+  'Sophie',
+  'Niklaus',
+  'Anita',
+  'Bjarne',
+  'Shafi',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Johnson',
+  'Torvalds',
+  'Hamilton',
+  'Ritchie',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Dijkstra',
+  'Perlman',
+  'Berners-Lee',
+  'Lamarr',
+  'Backus',
+  'Wilson',
+  'Wirth',
+  'Borg',
+  'Stroustrup',
+  'Goldwasser',
+];
+const WORDS = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Hooli',
+  'Vandelay',
+  'Wonka',
+  'Gringotts',
+  'Oscorp',
+  'Aperture',
+  'Massive',
+  'Dynamic',
+  'Blue Sky',
+  'Northwind',
+  'Contoso',
+];
 const SUFFIX = ['Inc.', 'LLC', 'Ltd.', 'GmbH', 'S.A.', 'Corp.', 'Group', 'Holdings'];
 const CITIES: ReadonlyArray<readonly [string, string, string, number, number]> = [
-  ['San Francisco', 'CA', '94105', 37.79, -122.39], ['New York', 'NY', '10001', 40.75, -73.99], ['Austin', 'TX', '73301', 30.27, -97.74],
-  ['Chicago', 'IL', '60601', 41.88, -87.62], ['Seattle', 'WA', '98101', 47.61, -122.33], ['Boston', 'MA', '02108', 42.36, -71.06],
-  ['Denver', 'CO', '80202', 39.74, -104.99], ['Atlanta', 'GA', '30303', 33.75, -84.39],
+  ['San Francisco', 'CA', '94105', 37.79, -122.39],
+  ['New York', 'NY', '10001', 40.75, -73.99],
+  ['Austin', 'TX', '73301', 30.27, -97.74],
+  ['Chicago', 'IL', '60601', 41.88, -87.62],
+  ['Seattle', 'WA', '98101', 47.61, -122.33],
+  ['Boston', 'MA', '02108', 42.36, -71.06],
+  ['Denver', 'CO', '80202', 39.74, -104.99],
+  ['Atlanta', 'GA', '30303', 33.75, -84.39],
 ];
-const STREETS = ['Market St', 'Main St', 'Broadway', 'Elm St', 'Oak Ave', 'Pine St', 'Lake Shore Dr', 'Congress Ave'];
-const INDUSTRIES = ['Banking', 'Biotechnology', 'Consulting', 'Education', 'Energy', 'Finance', 'Healthcare', 'Manufacturing', 'Media', 'Retail', 'Technology', 'Transportation'];
+const STREETS = [
+  'Market St',
+  'Main St',
+  'Broadway',
+  'Elm St',
+  'Oak Ave',
+  'Pine St',
+  'Lake Shore Dr',
+  'Congress Ave',
+];
+const INDUSTRIES = [
+  'Banking',
+  'Biotechnology',
+  'Consulting',
+  'Education',
+  'Energy',
+  'Finance',
+  'Healthcare',
+  'Manufacturing',
+  'Media',
+  'Retail',
+  'Technology',
+  'Transportation',
+];
 const DAY = 86_400_000;
 
 /** Names of the seeded users; user 1 is the admin the emulator logs in as. */
@@ -38,10 +128,14 @@ function iso(ms: number): string {
 }
 
 /** Shared timestamp plan: modstamps non-decreasing in position, several records per second. */
-function timeline(count: number, epochMs: number): { modstamp: (i: number) => string; created: (i: number) => string } {
+function timeline(
+  count: number,
+  epochMs: number,
+): { modstamp: (i: number) => string; created: (i: number) => string } {
   const start = epochMs - 30 * DAY;
   const span = 20 * DAY;
-  const step = count > 0 ? Math.max(1000, Math.floor(span / Math.max(1, Math.ceil(count / 3)) / 1000) * 1000) : 1000;
+  const step =
+    count > 0 ? Math.max(1000, Math.floor(span / Math.max(1, Math.ceil(count / 3)) / 1000) * 1000) : 1000;
   let cacheKey = -1;
   let cacheVal = '';
   const modMs = (i: number): number => start + Math.floor(i / 3) * step;
@@ -58,7 +152,12 @@ function timeline(count: number, epochMs: number): { modstamp: (i: number) => st
   };
 }
 
-function audit(prefix: string, count: number, epochMs: number, userId: (i: number) => string): { fields: Record<string, FieldFn>; modstamp: (i: number) => string } {
+function audit(
+  prefix: string,
+  count: number,
+  epochMs: number,
+  userId: (i: number) => string,
+): { fields: Record<string, FieldFn>; modstamp: (i: number) => string } {
   const t = timeline(count, epochMs);
   return {
     modstamp: t.modstamp,
@@ -74,11 +173,24 @@ function audit(prefix: string, count: number, epochMs: number, userId: (i: numbe
   };
 }
 
-function data(count: number, prefix: string, epochMs: number, fields: Record<string, FieldFn>, extra: Partial<BaseData> = {}): BaseData {
+function data(
+  count: number,
+  prefix: string,
+  epochMs: number,
+  fields: Record<string, FieldFn>,
+  extra: Partial<BaseData> = {},
+): BaseData {
   const owner = (i: number): string => makeId('005', (mix(i, 5) % USER_COUNT) + 1);
   const a = audit(prefix, count, epochMs, owner);
   const all: Record<string, FieldFn> = { ...a.fields, ...fields };
-  if (!('OwnerId' in fields) && prefix !== '005' && prefix !== '00D' && prefix !== '012' && !prefix.startsWith('a')) all.OwnerId = owner;
+  if (
+    !('OwnerId' in fields) &&
+    prefix !== '005' &&
+    prefix !== '00D' &&
+    prefix !== '012' &&
+    !prefix.startsWith('a')
+  )
+    all.OwnerId = owner;
   return { count, row: lazyRowFactory(all), modstamp: a.modstamp, ...extra };
 }
 
@@ -99,7 +211,8 @@ function address(prefix: string, salt: number, nullEvery = 0): Record<string, Fi
   const city = (i: number) => CITIES[mix(i, salt) % CITIES.length]!;
   const blank = (i: number) => nullEvery > 0 && mix(i, salt + 1) % nullEvery === 0;
   return {
-    [`${prefix}Street`]: (i) => (blank(i) ? null : `${(mix(i, salt + 2) % 9000) + 100} ${pick(STREETS, i, salt + 3)}`),
+    [`${prefix}Street`]: (i) =>
+      blank(i) ? null : `${(mix(i, salt + 2) % 9000) + 100} ${pick(STREETS, i, salt + 3)}`,
     [`${prefix}City`]: (i) => (blank(i) ? null : city(i)[0]),
     [`${prefix}State`]: (i) => (blank(i) ? null : city(i)[1]),
     [`${prefix}PostalCode`]: (i) => (blank(i) ? null : city(i)[2]),
@@ -120,145 +233,298 @@ export function seedPlan(options: SeedOptions): SeedPlan {
   const userId = (i: number) => makeId('005', i);
   const admin = () => userId(1);
 
-  map.set('Organization', data(1, '00D', epochMs, {
-    Name: () => 'Ferry Emulated Org', InstanceName: () => 'EMU1', IsSandbox: () => false, TrialExpirationDate: () => null,
-    NamespacePrefix: () => null, OrganizationType: () => 'Developer Edition', OwnerId: admin,
-    CreatedById: admin, LastModifiedById: admin,
-  }));
-  map.set('User', data(USER_COUNT, '005', epochMs, {
-    Username: (i) => (i === 1 ? options.adminUsername : `user${i}@ferry.test`),
-    FirstName: (i) => (i === 1 ? 'Ada' : FIRST[(i * 3) % FIRST.length]!),
-    LastName: (i) => (i === 1 ? 'Admin' : LAST[(i * 7) % LAST.length]!),
-    Email: (i) => (i === 1 ? options.adminUsername : `user${i}@ferry.test`),
-    Alias: (i) => `user${i}`, IsActive: () => true, TimeZoneSidKey: () => 'GMT', CreatedById: admin, LastModifiedById: admin,
-  }, { findUnique: (f, v) => (f === 'Username' ? (v === options.adminUsername ? 1 : /^user(\d+)@ferry\.test$/.exec(v) ? Number(/^user(\d+)/.exec(v)![1]) : undefined) : undefined) }));
-  map.set('RecordType', data(2, '012', epochMs, {
-    Name: (i) => (i === 1 ? 'Customer' : 'Partner'), DeveloperName: (i) => (i === 1 ? 'Customer' : 'Partner'),
-    SobjectType: () => 'Account', IsActive: () => true, Description: () => null, CreatedById: admin, LastModifiedById: admin,
-  }));
+  map.set(
+    'Organization',
+    data(1, '00D', epochMs, {
+      Name: () => 'Ferry Emulated Org',
+      InstanceName: () => 'EMU1',
+      IsSandbox: () => false,
+      TrialExpirationDate: () => null,
+      NamespacePrefix: () => null,
+      OrganizationType: () => 'Developer Edition',
+      OwnerId: admin,
+      CreatedById: admin,
+      LastModifiedById: admin,
+    }),
+  );
+  map.set(
+    'User',
+    data(
+      USER_COUNT,
+      '005',
+      epochMs,
+      {
+        Username: (i) => (i === 1 ? options.adminUsername : `user${i}@ferry.test`),
+        FirstName: (i) => (i === 1 ? 'Ada' : FIRST[(i * 3) % FIRST.length]!),
+        LastName: (i) => (i === 1 ? 'Admin' : LAST[(i * 7) % LAST.length]!),
+        Email: (i) => (i === 1 ? options.adminUsername : `user${i}@ferry.test`),
+        Alias: (i) => `user${i}`,
+        IsActive: () => true,
+        TimeZoneSidKey: () => 'GMT',
+        CreatedById: admin,
+        LastModifiedById: admin,
+      },
+      {
+        findUnique: (f, v) =>
+          f === 'Username'
+            ? v === options.adminUsername
+              ? 1
+              : /^user(\d+)@ferry\.test$/.exec(v)
+                ? Number(/^user(\d+)/.exec(v)![1])
+                : undefined
+            : undefined,
+      },
+    ),
+  );
+  map.set(
+    'RecordType',
+    data(2, '012', epochMs, {
+      Name: (i) => (i === 1 ? 'Customer' : 'Partner'),
+      DeveloperName: (i) => (i === 1 ? 'Customer' : 'Partner'),
+      SobjectType: () => 'Account',
+      IsActive: () => true,
+      Description: () => null,
+      CreatedById: admin,
+      LastModifiedById: admin,
+    }),
+  );
   if (options.seed === 'none' && !options.records) return { data: map };
 
   const accounts = options.records ?? 500;
   const contactsPer = options.records ? 2 : 3;
   const oppsPer = options.records ? 1 : 2;
   const demo = !options.records;
-  const acctName = (i: number) => `${pick(WORDS, i, s + 1)} ${pick(WORDS, i, s + 2)} ${pick(SUFFIX, i, s + 3)} ${i}`;
+  const acctName = (i: number) =>
+    `${pick(WORDS, i, s + 1)} ${pick(WORDS, i, s + 2)} ${pick(SUFFIX, i, s + 3)} ${i}`;
 
-  map.set('Account', data(accounts, '001', epochMs, {
-    Name: acctName,
-    AccountNumber: (i) => `ACC-${pad(i, 8)}`,
-    Type: (i) => pick(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'], i, s + 4),
-    Industry: (i) => pick(INDUSTRIES, i, s + 5),
-    Rating: (i) => (mix(i, s + 6) % 4 === 0 ? null : pick(['Hot', 'Warm', 'Cold'], i, s + 7)),
-    Ownership: (i) => pick(['Public', 'Private', 'Subsidiary', 'Other'], i, s + 8),
-    AnnualRevenue: (i) => (mix(i, s + 9) % 50) * 250_000,
-    NumberOfEmployees: (i) => (mix(i, s + 10) % 5000) + 1,
-    Phone: (i) => `(555) ${pad(mix(i, s + 11) % 1000, 3)}-${pad(mix(i, s + 12) % 10000, 4)}`,
-    Fax: (i) => (mix(i, s + 13) % 3 === 0 ? `(555) ${pad(mix(i, s + 14) % 1000, 3)}-0000` : null),
-    Website: (i) => `https://www.${pick(WORDS, i, s + 1).toLowerCase().replace(/ /g, '')}${i}.example.com`,
-    Sic: (i) => pad(mix(i, s + 15) % 9999, 4),
-    TickerSymbol: (i) => (mix(i, s + 16) % 5 === 0 ? pick(WORDS, i, s + 17).slice(0, 4).toUpperCase() : null),
-    Description: (i) => (mix(i, s + 18) % 2 === 0 ? `${acctName(i)} — seeded account.\nSecond line, with "quotes", commas; and tabs\tinside.` : null),
-    ParentId: (i) => (i > 10 && mix(i, s + 19) % 20 === 0 ? makeId('001', (mix(i, s + 20) % (i - 1)) + 1) : null),
-    RecordTypeId: (i) => makeId('012', (mix(i, s + 21) % 2) + 1),
-    ...address('Billing', s + 30),
-    ...address('Shipping', s + 40, 3),
-    Active__c: (i) => pick(['Yes', 'No'], i, s + 22),
-    CustomerPriority__c: (i) => pick(['High', 'Medium', 'Low'], i, s + 23),
-    SLA__c: (i) => pick(['Gold', 'Silver', 'Platinum', 'Bronze'], i, s + 24),
-    SLAExpirationDate__c: (i) => new Date(epochMs + ((mix(i, s + 25) % 700) - 200) * DAY).toISOString().slice(0, 10),
-    NumberofLocations__c: (i) => mix(i, s + 26) % 100,
-    Tier__c: (i) => (mix(i, s + 27) % 3 === 0 ? 'Enterprise;Strategic' : pick(['Mid-Market', 'SMB', 'Enterprise'], i, s + 28)),
-    Ferry_Id__c: () => null,
-  }));
+  map.set(
+    'Account',
+    data(accounts, '001', epochMs, {
+      Name: acctName,
+      AccountNumber: (i) => `ACC-${pad(i, 8)}`,
+      Type: (i) =>
+        pick(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'], i, s + 4),
+      Industry: (i) => pick(INDUSTRIES, i, s + 5),
+      Rating: (i) => (mix(i, s + 6) % 4 === 0 ? null : pick(['Hot', 'Warm', 'Cold'], i, s + 7)),
+      Ownership: (i) => pick(['Public', 'Private', 'Subsidiary', 'Other'], i, s + 8),
+      AnnualRevenue: (i) => (mix(i, s + 9) % 50) * 250_000,
+      NumberOfEmployees: (i) => (mix(i, s + 10) % 5000) + 1,
+      Phone: (i) => `(555) ${pad(mix(i, s + 11) % 1000, 3)}-${pad(mix(i, s + 12) % 10000, 4)}`,
+      Fax: (i) => (mix(i, s + 13) % 3 === 0 ? `(555) ${pad(mix(i, s + 14) % 1000, 3)}-0000` : null),
+      Website: (i) =>
+        `https://www.${pick(WORDS, i, s + 1)
+          .toLowerCase()
+          .replace(/ /g, '')}${i}.example.com`,
+      Sic: (i) => pad(mix(i, s + 15) % 9999, 4),
+      TickerSymbol: (i) =>
+        mix(i, s + 16) % 5 === 0
+          ? pick(WORDS, i, s + 17)
+              .slice(0, 4)
+              .toUpperCase()
+          : null,
+      Description: (i) =>
+        mix(i, s + 18) % 2 === 0
+          ? `${acctName(i)} — seeded account.\nSecond line, with "quotes", commas; and tabs\tinside.`
+          : null,
+      ParentId: (i) =>
+        i > 10 && mix(i, s + 19) % 20 === 0 ? makeId('001', (mix(i, s + 20) % (i - 1)) + 1) : null,
+      RecordTypeId: (i) => makeId('012', (mix(i, s + 21) % 2) + 1),
+      ...address('Billing', s + 30),
+      ...address('Shipping', s + 40, 3),
+      Active__c: (i) => pick(['Yes', 'No'], i, s + 22),
+      CustomerPriority__c: (i) => pick(['High', 'Medium', 'Low'], i, s + 23),
+      SLA__c: (i) => pick(['Gold', 'Silver', 'Platinum', 'Bronze'], i, s + 24),
+      SLAExpirationDate__c: (i) =>
+        new Date(epochMs + ((mix(i, s + 25) % 700) - 200) * DAY).toISOString().slice(0, 10),
+      NumberofLocations__c: (i) => mix(i, s + 26) % 100,
+      Tier__c: (i) =>
+        mix(i, s + 27) % 3 === 0
+          ? 'Enterprise;Strategic'
+          : pick(['Mid-Market', 'SMB', 'Enterprise'], i, s + 28),
+      Ferry_Id__c: () => null,
+    }),
+  );
 
   const contacts = accounts * contactsPer;
-  map.set('Contact', data(contacts, '003', epochMs, {
-    AccountId: (i) => makeId('001', parentOf(i, contactsPer)),
-    Salutation: (i) => pick(['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.'], i, s + 50),
-    FirstName: (i) => pick(FIRST, i, s + 51),
-    LastName: (i) => pick(LAST, i, s + 52),
-    Title: (i) => pick(['CEO', 'CTO', 'VP Sales', 'Engineer', 'Buyer', 'Analyst'], i, s + 53),
-    Department: (i) => pick(['Engineering', 'Sales', 'Finance', 'Operations'], i, s + 54),
-    Email: (i) => `${pick(FIRST, i, s + 51).toLowerCase()}.${pick(LAST, i, s + 52).toLowerCase().replace(/[^a-z]/g, '')}${i}@example.com`,
-    Phone: (i) => `(555) 01${pad(mix(i, s + 55) % 10, 1)}-${pad(mix(i, s + 56) % 10000, 4)}`,
-    MobilePhone: (i) => (mix(i, s + 57) % 2 ? `(555) 02${pad(mix(i, s + 58) % 10, 1)}-${pad(mix(i, s + 59) % 10000, 4)}` : null),
-    Birthdate: (i) => new Date(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY).toISOString().slice(0, 10),
-    LeadSource: (i) => pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], i, s + 61),
-    HasOptedOutOfEmail: (i) => mix(i, s + 62) % 10 === 0,
-    ReportsToId: (i) => (i % contactsPer !== 1 && contactsPer > 1 ? makeId('003', (parentOf(i, contactsPer) - 1) * contactsPer + 1) : null),
-    Description: (i) => (mix(i, s + 63) % 4 === 0 ? 'Met at the conference; prefers email.' : null),
-    ...address('Mailing', s + 70, 4),
-    Languages__c: (i) => pick(['English', 'English;French', 'German', 'Spanish', null], i, s + 64),
-    Level__c: (i) => pick(['Primary', 'Secondary', 'Tertiary'], i, s + 65),
-    Ferry_Id__c: () => null,
-  }, { childRange: childRangeFor('AccountId', contactsPer, accounts) }));
+  map.set(
+    'Contact',
+    data(
+      contacts,
+      '003',
+      epochMs,
+      {
+        AccountId: (i) => makeId('001', parentOf(i, contactsPer)),
+        Salutation: (i) => pick(['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.'], i, s + 50),
+        FirstName: (i) => pick(FIRST, i, s + 51),
+        LastName: (i) => pick(LAST, i, s + 52),
+        Title: (i) => pick(['CEO', 'CTO', 'VP Sales', 'Engineer', 'Buyer', 'Analyst'], i, s + 53),
+        Department: (i) => pick(['Engineering', 'Sales', 'Finance', 'Operations'], i, s + 54),
+        Email: (i) =>
+          `${pick(FIRST, i, s + 51).toLowerCase()}.${pick(LAST, i, s + 52)
+            .toLowerCase()
+            .replace(/[^a-z]/g, '')}${i}@example.com`,
+        Phone: (i) => `(555) 01${pad(mix(i, s + 55) % 10, 1)}-${pad(mix(i, s + 56) % 10000, 4)}`,
+        MobilePhone: (i) =>
+          mix(i, s + 57) % 2
+            ? `(555) 02${pad(mix(i, s + 58) % 10, 1)}-${pad(mix(i, s + 59) % 10000, 4)}`
+            : null,
+        Birthdate: (i) =>
+          new Date(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY).toISOString().slice(0, 10),
+        LeadSource: (i) =>
+          pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], i, s + 61),
+        HasOptedOutOfEmail: (i) => mix(i, s + 62) % 10 === 0,
+        ReportsToId: (i) =>
+          i % contactsPer !== 1 && contactsPer > 1
+            ? makeId('003', (parentOf(i, contactsPer) - 1) * contactsPer + 1)
+            : null,
+        Description: (i) => (mix(i, s + 63) % 4 === 0 ? 'Met at the conference; prefers email.' : null),
+        ...address('Mailing', s + 70, 4),
+        Languages__c: (i) => pick(['English', 'English;French', 'German', 'Spanish', null], i, s + 64),
+        Level__c: (i) => pick(['Primary', 'Secondary', 'Tertiary'], i, s + 65),
+        Ferry_Id__c: () => null,
+      },
+      { childRange: childRangeFor('AccountId', contactsPer, accounts) },
+    ),
+  );
 
   const opps = accounts * oppsPer;
-  map.set('Opportunity', data(opps, '006', epochMs, {
-    AccountId: (i) => makeId('001', parentOf(i, oppsPer)),
-    Name: (i) => `${pick(WORDS, parentOf(i, oppsPer), s + 1)} deal ${i}`,
-    Description: () => null,
-    StageName: (i) => pick(OPPORTUNITY_STAGES, i, s + 80),
-    Amount: (i) => ((mix(i, s + 81) % 100_000) * 10 + (mix(i, s + 82) % 100) / 100),
-    Probability: (i) => (mix(i, s + 83) % 11) * 10,
-    CloseDate: (i) => new Date(epochMs + ((mix(i, s + 84) % 365) - 180) * DAY).toISOString().slice(0, 10),
-    Type: (i) => pick(['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'New Customer'], i, s + 85),
-    NextStep: (i) => (mix(i, s + 86) % 2 ? 'Follow up call' : null),
-    LeadSource: (i) => pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Other'], i, s + 87),
-    TrackingNumber__c: (i) => `TRK${pad(i, 9)}`,
-    Ferry_Id__c: () => null,
-  }, { childRange: childRangeFor('AccountId', oppsPer, accounts) }));
+  map.set(
+    'Opportunity',
+    data(
+      opps,
+      '006',
+      epochMs,
+      {
+        AccountId: (i) => makeId('001', parentOf(i, oppsPer)),
+        Name: (i) => `${pick(WORDS, parentOf(i, oppsPer), s + 1)} deal ${i}`,
+        Description: () => null,
+        StageName: (i) => pick(OPPORTUNITY_STAGES, i, s + 80),
+        Amount: (i) => (mix(i, s + 81) % 100_000) * 10 + (mix(i, s + 82) % 100) / 100,
+        Probability: (i) => (mix(i, s + 83) % 11) * 10,
+        CloseDate: (i) => new Date(epochMs + ((mix(i, s + 84) % 365) - 180) * DAY).toISOString().slice(0, 10),
+        Type: (i) =>
+          pick(['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'New Customer'], i, s + 85),
+        NextStep: (i) => (mix(i, s + 86) % 2 ? 'Follow up call' : null),
+        LeadSource: (i) => pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Other'], i, s + 87),
+        TrackingNumber__c: (i) => `TRK${pad(i, 9)}`,
+        Ferry_Id__c: () => null,
+      },
+      { childRange: childRangeFor('AccountId', oppsPer, accounts) },
+    ),
+  );
 
   if (!demo) return { data: map };
 
-  map.set('Lead', data(300, '00Q', epochMs, {
-    FirstName: (i) => pick(FIRST, i, s + 90), LastName: (i) => pick(LAST, i, s + 91),
-    Company: (i) => `${pick(WORDS, i, s + 92)} ${pick(SUFFIX, i, s + 93)}`, Title: () => null,
-    Email: (i) => `lead${i}@example.org`, Phone: () => null,
-    Status: (i) => pick(['Open - Not Contacted', 'Working - Contacted', 'Closed - Not Converted'], i, s + 94),
-    LeadSource: (i) => pick(['Web', 'Other'], i, s + 95), Industry: (i) => pick(INDUSTRIES, i, s + 96),
-    Rating: () => null, AnnualRevenue: () => null, NumberOfEmployees: () => null, IsConverted: () => false,
-    ...address('', s + 97, 2), Ferry_Id__c: () => null,
-  }));
-  map.set('Case', data(250, '500', epochMs, {
-    CaseNumber: (i) => pad(i, 8), AccountId: (i) => makeId('001', i * 2 - 1 <= accounts ? i * 2 - 1 : 1),
-    ContactId: (i) => makeId('003', (Math.min(i * 2 - 1, accounts) - 1) * contactsPer + 1),
-    Subject: (i) => `Problem #${i}`, Description: () => null,
-    Status: (i) => pick(['New', 'Working', 'Escalated', 'Closed'], i, s + 100),
-    Priority: (i) => pick(['High', 'Medium', 'Low'], i, s + 101), Origin: (i) => pick(['Phone', 'Email', 'Web'], i, s + 102), Ferry_Id__c: () => null,
-  }));
-  map.set('Task', data(500, '00T', epochMs, {
-    Subject: (i) => pick(['Call', 'Send Letter', 'Send Quote', 'Other'], i, s + 110),
-    ActivityDate: (i) => new Date(epochMs - (mix(i, s + 111) % 730) * DAY).toISOString().slice(0, 10),
-    Status: (i) => pick(['Not Started', 'In Progress', 'Completed'], i, s + 112), Priority: (i) => pick(['High', 'Normal', 'Low'], i, s + 113),
-    WhoId: (i) => makeId('003', ((i - 1) % contacts) + 1), WhatId: (i) => makeId('001', ((i - 1) % accounts) + 1), Description: () => null,
-  }));
-  map.set('Event', data(200, '00U', epochMs, {
-    Subject: (i) => pick(['Call', 'Meeting', 'Email'], i, s + 120),
-    StartDateTime: (i) => iso(epochMs - (mix(i, s + 121) % 500) * DAY),
-    EndDateTime: (i) => iso(epochMs - (mix(i, s + 121) % 500) * DAY + 3_600_000),
-    DurationInMinutes: () => 60, ActivityDate: (i) => iso(epochMs - (mix(i, s + 121) % 500) * DAY).slice(0, 10),
-    Location: (i) => pick(['Zoom', 'HQ', 'Customer site'], i, s + 122),
-    WhoId: (i) => makeId('003', ((i * 7 - 1) % contacts) + 1), WhatId: (i) => makeId('006', ((i - 1) % opps) + 1), Description: () => null,
-  }));
+  map.set(
+    'Lead',
+    data(300, '00Q', epochMs, {
+      FirstName: (i) => pick(FIRST, i, s + 90),
+      LastName: (i) => pick(LAST, i, s + 91),
+      Company: (i) => `${pick(WORDS, i, s + 92)} ${pick(SUFFIX, i, s + 93)}`,
+      Title: () => null,
+      Email: (i) => `lead${i}@example.org`,
+      Phone: () => null,
+      Status: (i) =>
+        pick(['Open - Not Contacted', 'Working - Contacted', 'Closed - Not Converted'], i, s + 94),
+      LeadSource: (i) => pick(['Web', 'Other'], i, s + 95),
+      Industry: (i) => pick(INDUSTRIES, i, s + 96),
+      Rating: () => null,
+      AnnualRevenue: () => null,
+      NumberOfEmployees: () => null,
+      IsConverted: () => false,
+      ...address('', s + 97, 2),
+      Ferry_Id__c: () => null,
+    }),
+  );
+  map.set(
+    'Case',
+    data(250, '500', epochMs, {
+      CaseNumber: (i) => pad(i, 8),
+      AccountId: (i) => makeId('001', i * 2 - 1 <= accounts ? i * 2 - 1 : 1),
+      ContactId: (i) => makeId('003', (Math.min(i * 2 - 1, accounts) - 1) * contactsPer + 1),
+      Subject: (i) => `Problem #${i}`,
+      Description: () => null,
+      Status: (i) => pick(['New', 'Working', 'Escalated', 'Closed'], i, s + 100),
+      Priority: (i) => pick(['High', 'Medium', 'Low'], i, s + 101),
+      Origin: (i) => pick(['Phone', 'Email', 'Web'], i, s + 102),
+      Ferry_Id__c: () => null,
+    }),
+  );
+  map.set(
+    'Task',
+    data(500, '00T', epochMs, {
+      Subject: (i) => pick(['Call', 'Send Letter', 'Send Quote', 'Other'], i, s + 110),
+      ActivityDate: (i) => new Date(epochMs - (mix(i, s + 111) % 730) * DAY).toISOString().slice(0, 10),
+      Status: (i) => pick(['Not Started', 'In Progress', 'Completed'], i, s + 112),
+      Priority: (i) => pick(['High', 'Normal', 'Low'], i, s + 113),
+      WhoId: (i) => makeId('003', ((i - 1) % contacts) + 1),
+      WhatId: (i) => makeId('001', ((i - 1) % accounts) + 1),
+      Description: () => null,
+    }),
+  );
+  map.set(
+    'Event',
+    data(200, '00U', epochMs, {
+      Subject: (i) => pick(['Call', 'Meeting', 'Email'], i, s + 120),
+      StartDateTime: (i) => iso(epochMs - (mix(i, s + 121) % 500) * DAY),
+      EndDateTime: (i) => iso(epochMs - (mix(i, s + 121) % 500) * DAY + 3_600_000),
+      DurationInMinutes: () => 60,
+      ActivityDate: (i) => iso(epochMs - (mix(i, s + 121) % 500) * DAY).slice(0, 10),
+      Location: (i) => pick(['Zoom', 'HQ', 'Customer site'], i, s + 122),
+      WhoId: (i) => makeId('003', ((i * 7 - 1) % contacts) + 1),
+      WhatId: (i) => makeId('006', ((i - 1) % opps) + 1),
+      Description: () => null,
+    }),
+  );
   const invoices = accounts * 2;
-  map.set('Invoice__c', data(invoices, 'a00', epochMs, {
-    Name: (i) => `INV-${pad(i, 6)}`, Account__c: (i) => makeId('001', parentOf(i, 2)),
-    Invoice_Number__c: (i) => `INV-${pad(i, 6)}`,
-    Status__c: (i) => pick(['Draft', 'Sent', 'Paid', 'Void'], i, s + 130),
-    Invoice_Date__c: (i) => new Date(epochMs - (mix(i, s + 131) % 365) * DAY).toISOString().slice(0, 10),
-    Due_Date__c: (i) => new Date(epochMs - (mix(i, s + 131) % 365) * DAY + 30 * DAY).toISOString().slice(0, 10),
-    Amount__c: (i) => (mix(i, s + 132) % 1_000_000) / 100, Tax_Rate__c: (i) => pick([0, 5.5, 10, 20], i, s + 133),
-    Paid__c: (i) => mix(i, s + 130) % 4 === 2, Notes__c: () => null, Ferry_Id__c: () => null,
-  }, {
-    childRange: childRangeFor('Account__c', 2, accounts),
-    findUnique: (f, v) => (f === 'Invoice_Number__c' && /^INV-\d{6}$/.test(v) && Number(v.slice(4)) >= 1 && Number(v.slice(4)) <= invoices ? Number(v.slice(4)) : undefined),
-  }));
-  map.set('Invoice_Line__c', data(invoices * 2, 'a01', epochMs, {
-    Name: (i) => `Line ${i}`, Invoice__c: (i) => makeId('a00', parentOf(i, 2)),
-    Product__c: (i) => pick(['Widget', 'Gadget', 'Service hours', 'Support plan'], i, s + 140),
-    Quantity__c: (i) => (mix(i, s + 141) % 20) + 1, Unit_Price__c: (i) => (mix(i, s + 142) % 50_000) / 100, Ferry_Id__c: () => null,
-  }, { childRange: childRangeFor('Invoice__c', 2, invoices) }));
+  map.set(
+    'Invoice__c',
+    data(
+      invoices,
+      'a00',
+      epochMs,
+      {
+        Name: (i) => `INV-${pad(i, 6)}`,
+        Account__c: (i) => makeId('001', parentOf(i, 2)),
+        Invoice_Number__c: (i) => `INV-${pad(i, 6)}`,
+        Status__c: (i) => pick(['Draft', 'Sent', 'Paid', 'Void'], i, s + 130),
+        Invoice_Date__c: (i) => new Date(epochMs - (mix(i, s + 131) % 365) * DAY).toISOString().slice(0, 10),
+        Due_Date__c: (i) =>
+          new Date(epochMs - (mix(i, s + 131) % 365) * DAY + 30 * DAY).toISOString().slice(0, 10),
+        Amount__c: (i) => (mix(i, s + 132) % 1_000_000) / 100,
+        Tax_Rate__c: (i) => pick([0, 5.5, 10, 20], i, s + 133),
+        Paid__c: (i) => mix(i, s + 130) % 4 === 2,
+        Notes__c: () => null,
+        Ferry_Id__c: () => null,
+      },
+      {
+        childRange: childRangeFor('Account__c', 2, accounts),
+        findUnique: (f, v) =>
+          f === 'Invoice_Number__c' &&
+          /^INV-\d{6}$/.test(v) &&
+          Number(v.slice(4)) >= 1 &&
+          Number(v.slice(4)) <= invoices
+            ? Number(v.slice(4))
+            : undefined,
+      },
+    ),
+  );
+  map.set(
+    'Invoice_Line__c',
+    data(
+      invoices * 2,
+      'a01',
+      epochMs,
+      {
+        Name: (i) => `Line ${i}`,
+        Invoice__c: (i) => makeId('a00', parentOf(i, 2)),
+        Product__c: (i) => pick(['Widget', 'Gadget', 'Service hours', 'Support plan'], i, s + 140),
+        Quantity__c: (i) => (mix(i, s + 141) % 20) + 1,
+        Unit_Price__c: (i) => (mix(i, s + 142) % 50_000) / 100,
+        Ferry_Id__c: () => null,
+      },
+      { childRange: childRangeFor('Invoice__c', 2, invoices) },
+    ),
+  );
   return { data: map };
 }

@@ -61,7 +61,10 @@ export function compileParentStep(owner: ObjectDef, relationship: FieldDef): Par
 }
 
 /** Reads `field` (resolved on `owner`) from a record of whatever object it turns out to be. */
-export function fieldReader(owner: ObjectDef, field: FieldDef): (object: ObjectDef, row: Row, ctx: EvalContext) => Value {
+export function fieldReader(
+  owner: ObjectDef,
+  field: FieldDef,
+): (object: ObjectDef, row: Row, ctx: EvalContext) => Value {
   const lower = field.name.toLowerCase();
   return (object, row, ctx) => {
     if (object === owner) return ctx.value(object, row, field);

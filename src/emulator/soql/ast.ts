@@ -7,8 +7,7 @@ export interface FieldRef {
 }
 
 export type SelectItem =
-  | { readonly kind: 'field'; readonly ref: FieldRef }
-  | { readonly kind: 'count'; readonly pos: number };
+  { readonly kind: 'field'; readonly ref: FieldRef } | { readonly kind: 'count'; readonly pos: number };
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -35,7 +34,12 @@ export type Condition =
   | { readonly kind: 'or'; readonly items: readonly Condition[] }
   | { readonly kind: 'not'; readonly item: Condition }
   | { readonly kind: 'compare'; readonly field: FieldRef; readonly op: CompareOp; readonly value: Literal }
-  | { readonly kind: 'in'; readonly field: FieldRef; readonly negated: boolean; readonly values: readonly Literal[] }
+  | {
+      readonly kind: 'in';
+      readonly field: FieldRef;
+      readonly negated: boolean;
+      readonly values: readonly Literal[];
+    }
   | { readonly kind: 'like'; readonly field: FieldRef; readonly pattern: Literal }
   | {
       readonly kind: 'includes';

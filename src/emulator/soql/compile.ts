@@ -50,7 +50,12 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
     const path = names.resolve(item.ref);
     const key = path.column.path.toLowerCase();
     if (seen.has(key)) {
-      throw queryError('INVALID_FIELD', soql, item.ref.pos, `duplicate field selected: ${path.column.field.name}`);
+      throw queryError(
+        'INVALID_FIELD',
+        soql,
+        item.ref.pos,
+        `duplicate field selected: ${path.column.field.name}`,
+      );
     }
     seen.add(key);
     paths.push(path);
@@ -70,7 +75,9 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
 
   const columns = paths.map((p) => p.column);
   const toJson = compileJsonRenderer(object, paths);
-  const toCsvCells = compileCsvRenderer(paths.map((p) => ({ field: p.column.field, get: compileAccessor(p) })));
+  const toCsvCells = compileCsvRenderer(
+    paths.map((p) => ({ field: p.column.field, get: compileAccessor(p) })),
+  );
 
   let bulkRefusal: string | null = null;
   if (count) bulkRefusal = BULK_REFUSALS.count;

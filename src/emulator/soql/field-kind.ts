@@ -2,16 +2,7 @@
 import type { FieldDef, FieldType } from '../schema/types.js';
 
 export type FieldKind =
-  | 'id'
-  | 'text'
-  | 'multi'
-  | 'number'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'time'
-  | 'compound'
-  | 'binary';
+  'id' | 'text' | 'multi' | 'number' | 'boolean' | 'date' | 'datetime' | 'time' | 'compound' | 'binary';
 
 const KINDS: Readonly<Record<FieldType, FieldKind>> = {
   id: 'id',

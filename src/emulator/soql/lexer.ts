@@ -93,7 +93,11 @@ export function tokenize(soql: string): Token[] {
       i++;
       continue;
     }
-    throw malformed(soql, i, `line ${lineOf(soql, i)}:${columnOf(soql, i)} no viable alternative at character '${ch}'`);
+    throw malformed(
+      soql,
+      i,
+      `line ${lineOf(soql, i)}:${columnOf(soql, i)} no viable alternative at character '${ch}'`,
+    );
   }
   tokens.push({ kind: 'eof', text: '', pos: n, value: '' });
   return tokens;
@@ -166,7 +170,8 @@ function lexDateOrTime(soql: string, start: number): Token | undefined {
   const m = TIME_RE.exec(soql);
   if (m) {
     const [text, hh, mi, ss, frac] = m;
-    if (Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 59) throw malformed(soql, start, `invalid time: ${text}`);
+    if (Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 59)
+      throw malformed(soql, start, `invalid time: ${text}`);
     const ms = ((frac ?? '') + '000').slice(0, 3);
     return { kind: 'time', text, pos: start, value: `${hh}:${mi}:${ss}.${ms}Z` };
   }

@@ -28,7 +28,12 @@ export function operandFor(soql: string, field: FieldDef, kind: FieldKind, liter
         if (literal.value === '') return NULL;
         const id = normalizeId(literal.value);
         if (id === undefined) {
-          throw queryError('INVALID_QUERY_FILTER_OPERATOR', soql, literal.pos, `invalid ID field: ${literal.value}`);
+          throw queryError(
+            'INVALID_QUERY_FILTER_OPERATOR',
+            soql,
+            literal.pos,
+            `invalid ID field: ${literal.value}`,
+          );
         }
         return { kind: 'value', value: id };
       }

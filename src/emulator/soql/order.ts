@@ -23,14 +23,23 @@ interface Key {
 }
 
 /** null when the store's natural order (by Id, ascending) already satisfies the ORDER BY. */
-export function compileOrderBy(items: readonly OrderItem[], soql: string, names: NameResolver): Comparator | null {
+export function compileOrderBy(
+  items: readonly OrderItem[],
+  soql: string,
+  names: NameResolver,
+): Comparator | null {
   if (items.length === 0) return null;
   const keys: Key[] = items.map((item) => {
     const path = names.resolve(item.field);
     const field = path.column.field;
     const kind = fieldKind(field);
     if (!field.sortable || kind === 'compound' || kind === 'binary') {
-      throw queryError('INVALID_FIELD', soql, item.field.pos, `field '${field.name}' can not be sorted in a query call`);
+      throw queryError(
+        'INVALID_FIELD',
+        soql,
+        item.field.pos,
+        `field '${field.name}' can not be sorted in a query call`,
+      );
     }
     return {
       get: compileAccessor(path),

@@ -39,7 +39,18 @@ const RESERVED = new Set([
 ]);
 
 /** Words that end the FROM clause (so they are not taken for an object alias). */
-const CLAUSE_WORDS = new Set(['WHERE', 'WITH', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'OFFSET', 'FOR', 'UPDATE', 'USING']);
+const CLAUSE_WORDS = new Set([
+  'WHERE',
+  'WITH',
+  'GROUP',
+  'HAVING',
+  'ORDER',
+  'LIMIT',
+  'OFFSET',
+  'FOR',
+  'UPDATE',
+  'USING',
+]);
 
 const AGGREGATES = new Set(['COUNT', 'COUNT_DISTINCT', 'SUM', 'AVG', 'MIN', 'MAX']);
 
@@ -77,7 +88,11 @@ class Parser {
     if (objectTok.kind !== 'ident' || RESERVED.has(upper(objectTok))) throw this.fail(objectTok);
     let alias: string | null = null;
     const maybeAlias = this.peek();
-    if (maybeAlias.kind === 'ident' && !CLAUSE_WORDS.has(upper(maybeAlias)) && !RESERVED.has(upper(maybeAlias))) {
+    if (
+      maybeAlias.kind === 'ident' &&
+      !CLAUSE_WORDS.has(upper(maybeAlias)) &&
+      !RESERVED.has(upper(maybeAlias))
+    ) {
       alias = this.next().text;
     }
     if (this.isPunct(this.peek(), ',')) {
@@ -123,7 +138,15 @@ class Parser {
     }
     const end = this.peek();
     if (end.kind !== 'eof') throw this.fail(end);
-    return { select, from: { name: objectTok.text, pos: objectTok.pos }, alias, where, orderBy, limit, offset };
+    return {
+      select,
+      from: { name: objectTok.text, pos: objectTok.pos },
+      alias,
+      where,
+      orderBy,
+      limit,
+      offset,
+    };
   }
 
   // ---- SELECT ----
@@ -143,7 +166,8 @@ class Parser {
         this.i += 3;
         return { kind: 'count', pos: tok.pos };
       }
-      if (AGGREGATES.has(word)) throw unsupported(this.soql, tok.pos, `The aggregate function ${word}(field)`);
+      if (AGGREGATES.has(word))
+        throw unsupported(this.soql, tok.pos, `The aggregate function ${word}(field)`);
       if (word === 'FIELDS') throw unsupported(this.soql, tok.pos, 'FIELDS()');
       throw unsupported(this.soql, tok.pos, `The function ${tok.text}() in the SELECT list`);
     }
@@ -279,7 +303,11 @@ class Parser {
   private withClause(): void {
     this.next();
     const what = this.next();
-    if (this.isWord(what, 'SECURITY_ENFORCED') || this.isWord(what, 'USER_MODE') || this.isWord(what, 'SYSTEM_MODE')) {
+    if (
+      this.isWord(what, 'SECURITY_ENFORCED') ||
+      this.isWord(what, 'USER_MODE') ||
+      this.isWord(what, 'SYSTEM_MODE')
+    ) {
       return;
     }
     if (this.isWord(what, 'DATA')) throw unsupported(this.soql, what.pos, 'WITH DATA CATEGORY');

@@ -31,12 +31,12 @@ function cell(field: FieldDef, get: Accessor): Cell {
     case 'boolean':
       return (row, ctx) => {
         const v = get(row, ctx);
-        return v === null ? '' : v === true ? 'true' : v === false ? 'false' : String(v as string);
+        return v === true ? 'true' : v === false ? 'false' : text(v);
       };
     case 'number':
       return (row, ctx) => {
         const v = get(row, ctx);
-        return v === null ? '' : String(v as number);
+        return typeof v === 'number' ? String(v) : text(v);
       };
     case 'compound':
       return (row, ctx) => {

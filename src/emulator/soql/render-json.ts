@@ -52,7 +52,8 @@ function addPath(tree: Node, path: ResolvedPath): void {
     }
     node = (entry as { node: Node }).node;
   });
-  if (!node.entries.some((e) => e.kind === 'field' && e.field === field)) node.entries.push({ kind: 'field', field });
+  if (!node.entries.some((e) => e.kind === 'field' && e.field === field))
+    node.entries.push({ kind: 'field', field });
 }
 
 function compileNode(node: Node): NodeRenderer {

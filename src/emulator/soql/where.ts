@@ -69,7 +69,12 @@ class WhereCompiler {
     const field = path.column.field;
     const kind = fieldKind(field);
     if (!field.filterable || kind === 'compound' || kind === 'binary') {
-      throw queryError('INVALID_FIELD', this.soql, ref.pos, `field '${field.name}' can not be filtered in query call`);
+      throw queryError(
+        'INVALID_FIELD',
+        this.soql,
+        ref.pos,
+        `field '${field.name}' can not be filtered in query call`,
+      );
     }
     return { field, kind, get: compileAccessor(path) };
   }
@@ -89,7 +94,12 @@ class WhereCompiler {
     if (operand.kind === 'null') {
       if (op === '=') return (row, ctx) => get(row, ctx) === null;
       if (op === '!=') return (row, ctx) => get(row, ctx) !== null;
-      throw queryError('INVALID_QUERY_FILTER_OPERATOR', this.soql, literal.pos, `invalid operator ${op} with null`);
+      throw queryError(
+        'INVALID_QUERY_FILTER_OPERATOR',
+        this.soql,
+        literal.pos,
+        `invalid operator ${op} with null`,
+      );
     }
     if (operand.kind === 'range') return rangePredicate(get, t.kind === 'date', op, operand.literal);
     const value = operand.value;
@@ -266,7 +276,8 @@ function signTest(op: '<' | '<=' | '>' | '>='): (c: number) => boolean {
 /** Multipicklist `=`: the same set of values, in any order, ignoring case. */
 function multiEquals(get: Accessor, op: '=' | '!=', lit: string): Predicate {
   const want = splitMulti(lit).sort(compareExact).join(';');
-  const eq = (v: Value): boolean => typeof v === 'string' && splitMulti(v).sort(compareExact).join(';') === want;
+  const eq = (v: Value): boolean =>
+    typeof v === 'string' && splitMulti(v).sort(compareExact).join(';') === want;
   return op === '=' ? (row, ctx) => eq(get(row, ctx)) : (row, ctx) => !eq(get(row, ctx));
 }
 
@@ -320,4 +331,3 @@ function rangePredicate(get: Accessor, isDate: boolean, op: CompareOp, literal: 
     return test(v);
   };
 }
-

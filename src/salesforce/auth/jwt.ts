@@ -21,7 +21,10 @@ export interface JwtClaims {
 }
 
 /** Loads the key from PEM text or a file; errors never include key material. */
-export async function loadPrivateKey(source: { privateKey?: string; privateKeyFile?: string }): Promise<KeyObject> {
+export async function loadPrivateKey(source: {
+  privateKey?: string;
+  privateKeyFile?: string;
+}): Promise<KeyObject> {
   let pem = source.privateKey;
   if (pem === undefined) {
     if (source.privateKeyFile === undefined) {
@@ -53,7 +56,12 @@ export async function loadPrivateKey(source: { privateKey?: string; privateKeyFi
   }
 }
 
-export function jwtClaims(clientId: string, username: string, audience: string, nowMs = Date.now()): JwtClaims {
+export function jwtClaims(
+  clientId: string,
+  username: string,
+  audience: string,
+  nowMs = Date.now(),
+): JwtClaims {
   return { iss: clientId, sub: username, aud: audience, exp: Math.floor(nowMs / 1000) + LIFETIME_S };
 }
 

@@ -58,7 +58,8 @@ export interface AccessTokenAuth {
   readonly instanceUrl: string;
 }
 
-export type AuthOptions = PasswordAuth | RefreshTokenAuth | ClientCredentialsAuth | JwtBearerAuth | AccessTokenAuth;
+export type AuthOptions =
+  PasswordAuth | RefreshTokenAuth | ClientCredentialsAuth | JwtBearerAuth | AccessTokenAuth;
 
 /** What a successful login yields. */
 export interface TokenInfo {

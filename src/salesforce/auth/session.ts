@@ -43,7 +43,9 @@ export class AuthSession implements TokenSource {
 
   #run(kind: 'login' | 'renew', signal: AbortSignal | undefined): Promise<TokenInfo> {
     const started = Date.now();
-    const p = (kind === 'login' ? this.#flow.login(this.#transport, signal) : this.#flow.renew(this.#transport, signal))
+    const p = (
+      kind === 'login' ? this.#flow.login(this.#transport, signal) : this.#flow.renew(this.#transport, signal)
+    )
       .then((info) => {
         this.#logger.info(
           { flow: this.#flow.description, instanceUrl: info.instanceUrl, ms: Date.now() - started },

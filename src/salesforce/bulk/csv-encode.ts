@@ -20,10 +20,10 @@ export type UploadRecord = Readonly<Record<string, unknown>>;
 
 export interface CsvEncodeOptions {
   /** Header columns; default: the (flattened) keys of the first record. */
-  readonly columns?: readonly string[];
-  readonly lineEnding?: LineEnding;
+  readonly columns?: readonly string[] | undefined;
+  readonly lineEnding?: LineEnding | undefined;
   /** Fail the stream when the CSV grows past this many bytes. */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
 }
 
 export interface CsvUploadStats {
@@ -38,7 +38,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `{a: 1, Account: {Ext__c: 'x'}}` → `{a: 1, 'Account.Ext__c': 'x'}`; `attributes` dropped. */
-export function flattenRecord(record: UploadRecord, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flattenRecord(
+  record: UploadRecord,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(record)) {
     if (key === 'attributes') continue;
     const name = prefix + key;
@@ -111,10 +115,13 @@ class ByteCounter extends Transform {
     this.stats.bytes += chunk.length;
     if (this.maxBytes !== undefined && this.stats.bytes > this.maxBytes) {
       done(
-        new UnrecoverableError(`Bulk upload exceeds ${this.maxBytes} bytes after ${this.stats.records} records`, {
-          code: 'UPLOAD_TOO_LARGE',
-          hint: 'split the input into several jobs (Salesforce takes at most 150 MB of base64 per job)',
-        }),
+        new UnrecoverableError(
+          `Bulk upload exceeds ${this.maxBytes} bytes after ${this.stats.records} records`,
+          {
+            code: 'UPLOAD_TOO_LARGE',
+            hint: 'split the input into several jobs (Salesforce takes at most 150 MB of base64 per job)',
+          },
+        ),
       );
       return;
     }

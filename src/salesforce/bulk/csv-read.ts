@@ -16,7 +16,7 @@ import type { CsvRecord } from '../types.js';
 
 export interface CsvReadOptions {
   /** Empty cells as null (Bulk query: an empty cell is a null field). Default true. */
-  readonly emptyAsNull?: boolean;
+  readonly emptyAsNull?: boolean | undefined;
 }
 
 /** Parses a CSV byte stream with a header row; destroys the source when the consumer stops early. */
@@ -60,9 +60,12 @@ export async function* readCsvResource(
     const ct = String(res.headers['content-type'] ?? '');
     if (!ct.toLowerCase().includes('csv')) {
       res.body.destroy();
-      throw new UnrecoverableError(`${req.context ?? req.path}: expected text/csv, got ${ct || 'no content type'}`, {
-        code: 'UNEXPECTED_RESPONSE',
-      });
+      throw new UnrecoverableError(
+        `${req.context ?? req.path}: expected text/csv, got ${ct || 'no content type'}`,
+        {
+          code: 'UNEXPECTED_RESPONSE',
+        },
+      );
     }
     let seen = 0;
     try {
@@ -85,7 +88,10 @@ export async function* readCsvResource(
         throw new TransientError(`${what}: ${detail}`, { code: failure.code, cause: err });
       }
       const delayMs = backoffDelay(attempt, retry, random);
-      ctx.logger.warn({ path: req.path, rows: yielded, code: failure.code, delayMs }, 'CSV stream broke; refetching');
+      ctx.logger.warn(
+        { path: req.path, rows: yielded, code: failure.code, delayMs },
+        'CSV stream broke; refetching',
+      );
       await ctx.sleep(delayMs, req.signal);
     }
   }

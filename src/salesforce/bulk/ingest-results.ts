@@ -35,7 +35,8 @@ export function parseBulkError(text: string): SaveError {
     return { statusCode: m[1] ?? 'UNKNOWN_EXCEPTION', message: (m[2] ?? '').trim(), fields };
   }
   const code = /^([A-Z][A-Z0-9_]+):\s*([\s\S]*)$/.exec(text);
-  if (code) return { statusCode: code[1] ?? 'UNKNOWN_EXCEPTION', message: (code[2] ?? '').trim(), fields: [] };
+  if (code)
+    return { statusCode: code[1] ?? 'UNKNOWN_EXCEPTION', message: (code[2] ?? '').trim(), fields: [] };
   return { statusCode: 'UNKNOWN_EXCEPTION', message: text, fields: [] };
 }
 

@@ -42,7 +42,12 @@ export function jobPath(ctx: ApiContext, kind: JobKind, id?: string): string {
   return `${base}/${id}`;
 }
 
-export function getJobInfo(ctx: ApiContext, kind: JobKind, id: string, signal?: AbortSignal): Promise<JobInfo> {
+export function getJobInfo(
+  ctx: ApiContext,
+  kind: JobKind,
+  id: string,
+  signal?: AbortSignal,
+): Promise<JobInfo> {
   return ctx.transport.json(
     { method: 'GET', path: jobPath(ctx, kind, id), context: `Bulk ${kind} job ${id}`, signal },
     JobInfoSchema,
@@ -70,7 +75,12 @@ export function setJobState(
   );
 }
 
-export async function deleteJob(ctx: ApiContext, kind: JobKind, id: string, signal?: AbortSignal): Promise<void> {
+export async function deleteJob(
+  ctx: ApiContext,
+  kind: JobKind,
+  id: string,
+  signal?: AbortSignal,
+): Promise<void> {
   await ctx.transport.empty({
     method: 'DELETE',
     path: jobPath(ctx, kind, id),

@@ -80,8 +80,11 @@ export const realSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-function abortReason(signal: AbortSignal | undefined): unknown {
-  return signal?.reason ?? new TransientError('operation aborted', { code: 'ABORTED' });
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error
+    ? reason
+    : new TransientError('operation aborted', { code: 'ABORTED', cause: reason });
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into ms; undefined when absent or unparsable. */

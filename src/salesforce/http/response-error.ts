@@ -58,7 +58,11 @@ function httpCode(status: number): string {
 }
 
 /** Reads an error body of any of Salesforce's shapes. Never throws. */
-export function parseErrorBody(status: number, contentType: string | undefined, text: string): ParsedErrorBody {
+export function parseErrorBody(
+  status: number,
+  contentType: string | undefined,
+  text: string,
+): ParsedErrorBody {
   const ct = (contentType ?? '').toLowerCase();
   const trimmed = text.trim();
   const statusText = STATUS_CODES[status] ?? 'Unknown status';
@@ -130,7 +134,9 @@ export function responseError(
 ): FerryError {
   const parsed = parseErrorBody(status, contentType, text);
   const more =
-    parsed.others.length > 0 ? ` (and ${parsed.others.map((o) => `${o.errorCode}: ${o.message}`).join('; ')})` : '';
+    parsed.others.length > 0
+      ? ` (and ${parsed.others.map((o) => `${o.errorCode}: ${o.message}`).join('; ')})`
+      : '';
   return fromSalesforceError(
     {
       errorCode: parsed.errorCode,

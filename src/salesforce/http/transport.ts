@@ -132,10 +132,13 @@ export class Transport {
     const data = await this.send(req, async (res) => {
       const text = await res.body.text();
       if (text.trim() === '') {
-        throw new UnrecoverableError(`${contextOf(req)}: expected JSON, got an empty body (HTTP ${res.statusCode})`, {
-          code: 'UNEXPECTED_RESPONSE',
-          status: res.statusCode,
-        });
+        throw new UnrecoverableError(
+          `${contextOf(req)}: expected JSON, got an empty body (HTTP ${res.statusCode})`,
+          {
+            code: 'UNEXPECTED_RESPONSE',
+            status: res.statusCode,
+          },
+        );
       }
       try {
         return JSON.parse(text) as unknown;
@@ -161,6 +164,14 @@ export class Transport {
     return parsed.data;
   }
 
+  /** A text response (XML from SOAP / Bulk 1.0, small CSVs) with its content type. */
+  async text(req: HttpRequest): Promise<{ contentType: string | undefined; text: string }> {
+    return this.send(req, async (res) => ({
+      contentType: headerValue(res.headers['content-type']),
+      text: await res.body.text(),
+    }));
+  }
+
   /** For calls answered with 201/204 and no useful body. */
   async empty(req: HttpRequest): Promise<{ status: number; headers: IncomingHttpHeaders }> {
     return this.send(req, async (res) => {
@@ -171,7 +182,9 @@ export class Transport {
 
   /** A successful response whose body the caller streams (CSV results). */
   async stream(req: HttpRequest): Promise<StreamResponse> {
-    return this.send(req, (res) => Promise.resolve({ status: res.statusCode, headers: res.headers, body: res.body }));
+    return this.send(req, (res) =>
+      Promise.resolve({ status: res.statusCode, headers: res.headers, body: res.body }),
+    );
   }
 
   async close(): Promise<void> {
@@ -189,7 +202,11 @@ export class Transport {
     let attempt = 0;
 
     // Decides whether to go round again after a failed attempt; throws `error` when not.
-    const again = async (outcome: AttemptOutcome, error: FerryError, retryAfterMs?: number): Promise<void> => {
+    const again = async (
+      outcome: AttemptOutcome,
+      error: FerryError,
+      retryAfterMs?: number,
+    ): Promise<void> => {
       const canResend = replayable && mayResend(outcome, idempotent);
       if (!canResend || attempt + 1 >= retry.attempts) {
         if (attempt > 0) (error as { message: string }).message += ` (after ${attempt + 1} attempts)`;
@@ -263,7 +280,10 @@ export class Transport {
       }
 
       const error = responseError(res.statusCode, contentType, text, context);
-      const outcome = retryableResponse(res.statusCode, parseErrorBody(res.statusCode, contentType, text).errorCode);
+      const outcome = retryableResponse(
+        res.statusCode,
+        parseErrorBody(res.statusCode, contentType, text).errorCode,
+      );
       if (outcome === undefined) throw error;
       await again(outcome, error, parseRetryAfter(res.headers['retry-after']));
     }
@@ -277,7 +297,8 @@ export class Transport {
   #url(req: HttpRequest, token: AccessToken | undefined): string {
     let base = '';
     if (!/^https?:\/\//i.test(req.path)) {
-      if (!token) throw new ConfigError(`${contextOf(req)}: no instance URL known yet`, { code: 'NO_INSTANCE_URL' });
+      if (!token)
+        throw new ConfigError(`${contextOf(req)}: no instance URL known yet`, { code: 'NO_INSTANCE_URL' });
       base = token.instanceUrl.replace(/\/+$/, '');
     }
     const query = Object.entries(req.query ?? {})
@@ -350,10 +371,13 @@ function networkFailure(err: unknown, context: string): [AttemptOutcome, FerryEr
   if (isAbort(err) || isFerryError(err)) throw err;
   const failure = classifyNetworkError(err);
   if (!failure) {
-    throw new UnrecoverableError(`${context}: ${err instanceof Error ? redactString(err.message) : String(err)}`, {
-      code: 'HTTP_CLIENT_ERROR',
-      cause: err,
-    });
+    throw new UnrecoverableError(
+      `${context}: ${err instanceof Error ? redactString(err.message) : String(err)}`,
+      {
+        code: 'HTTP_CLIENT_ERROR',
+        cause: err,
+      },
+    );
   }
   if (!failure.retryable) {
     throw new ConfigError(`${context}: cannot reach Salesforce (${failure.code})`, {
@@ -365,6 +389,9 @@ function networkFailure(err: unknown, context: string): [AttemptOutcome, FerryEr
   const applied = failure.outcome === 'maybe-applied' ? ' (the request may have reached Salesforce)' : '';
   return [
     failure.outcome,
-    new TransientError(`${context}: network error ${failure.code}${applied}`, { code: failure.code, cause: err }),
+    new TransientError(`${context}: network error ${failure.code}${applied}`, {
+      code: failure.code,
+      cause: err,
+    }),
   ];
 }

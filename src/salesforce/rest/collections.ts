@@ -23,20 +23,20 @@ export const NOT_SENT = 'NOT_SENT';
 
 export interface CollectionOptions {
   /** Per call of ≤200 records: all succeed or none is saved. Default false. */
-  readonly allOrNone?: boolean;
+  readonly allOrNone?: boolean | undefined;
   /**
    * The request may be resent after a lost answer (e.g. the records carry external ids). Default:
    * delete is idempotent; create, update and upsert are not.
    */
-  readonly idempotent?: boolean;
+  readonly idempotent?: boolean | undefined;
   /** Chunk size, 1..200 (default 200). */
-  readonly chunkSize?: number;
+  readonly chunkSize?: number | undefined;
   /**
    * Called after each chunk with its results and the input index of its first record, before the
    * next chunk is sent: lets a caller persist progress so a later failure loses nothing.
    */
-  readonly onChunk?: (results: readonly SaveResult[], offset: number) => void | Promise<void>;
-  readonly signal?: AbortSignal;
+  readonly onChunk?: ((results: readonly SaveResult[], offset: number) => void | Promise<void>) | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 const SaveErrorSchema = z.looseObject({
@@ -56,7 +56,11 @@ function toSaveResult(r: z.output<typeof SaveResultSchema>): SaveResult {
   const base = {
     id: r.id ?? null,
     success: r.success,
-    errors: (r.errors ?? []).map((e) => ({ statusCode: e.statusCode, message: e.message, fields: e.fields ?? [] })),
+    errors: (r.errors ?? []).map((e) => ({
+      statusCode: e.statusCode,
+      message: e.message,
+      fields: e.fields ?? [],
+    })),
   };
   return r.created === undefined ? base : { ...base, created: r.created };
 }
@@ -137,7 +141,8 @@ export function updateRecords(
 ): Promise<SaveResult[]> {
   const t = identifier(type);
   records.forEach((r, i) => {
-    if (typeof (r.Id ?? r.id) !== 'string') throw new InvariantError(`update ${t}: record ${i + 1} has no Id`);
+    if (typeof (r.Id ?? r.id) !== 'string')
+      throw new InvariantError(`update ${t}: record ${i + 1} has no Id`);
   });
   return inChunks(ctx, records, options, (chunk, first) => ({
     method: 'PATCH',

@@ -120,7 +120,11 @@ export function describeGlobal(ctx: ApiContext, signal?: AbortSignal): Promise<D
   );
 }
 
-export function describe(ctx: ApiContext, type: string, signal?: AbortSignal): Promise<DescribeSObjectResult> {
+export function describe(
+  ctx: ApiContext,
+  type: string,
+  signal?: AbortSignal,
+): Promise<DescribeSObjectResult> {
   const t = identifier(type);
   return ctx.transport.json(
     {

@@ -12,8 +12,8 @@ import type { SObjectRecord } from '../types.js';
 
 export interface QueryOptions {
   /** Records per page, 200..2000 (a hint to Salesforce). */
-  readonly batchSize?: number;
-  readonly signal?: AbortSignal;
+  readonly batchSize?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface QueryPage<R> {
@@ -56,7 +56,8 @@ export class QueryStream<R extends SObjectRecord = SObjectRecord> implements Asy
   async *pages(): AsyncGenerator<QueryPage<R>, void, undefined> {
     const { transport, basePath } = this.#ctx;
     const { batchSize, signal } = this.#options;
-    const headers = batchSize !== undefined ? { 'sforce-query-options': `batchSize=${batchSize}` } : undefined;
+    const headers =
+      batchSize !== undefined ? { 'sforce-query-options': `batchSize=${batchSize}` } : undefined;
     const what = this.#scanAll ? 'queryAll' : 'query';
     let path = `${basePath}/${what}`;
     let query: Record<string, string> | undefined = { q: this.#soql };

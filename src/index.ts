@@ -1,0 +1,5 @@
+/** Ferry's library surface: the CLI and the HTTP server are thin adapters over what is exported here. */
+export * from './errors/index.js';
+export { createLogger, rootLogger, redact, redactString } from './log/index.js';
+export { resolveEmulatorOptions, EMULATOR_OPTIONS, type EmulatorOptions } from './config/emulator-options.js';
+export { startEmulator, type RunningEmulator } from './emulator/index.js';
