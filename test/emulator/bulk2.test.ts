@@ -287,7 +287,7 @@ describe('Bulk 2.0 ingest', () => {
       errorMessage: 'InvalidBatch : Field name not found : Nope__c',
     });
     expect((await text(`/jobs/ingest/${id}/unprocessedrecords`)).body).toBe(csv);
-    expect((await text(`/jobs/ingest/${id}/successfulResults`)).body).toBe('"sf__Id","sf__Created"\n');
+    expect((await text(`/jobs/ingest/${id}/successfulResults`)).body).toBe('"sf__Id","sf__Created","Name","Nope__c"\n');
     await expect(
       conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input: [{ Name: 'x', Nope__c: '1' }] }),
     ).rejects.toThrow(/Field name not found : Nope__c/);

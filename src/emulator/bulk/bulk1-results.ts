@@ -1,7 +1,7 @@
 /**
  * Bulk 1.0 batch results. Ingest: one result per input record, in input order — CSV
  * `"Id","Success","Created","Error"`, XML `<results><result>`, or a JSON array. Query: a
- * `<result-list>` naming the batch's one result, then that result as CSV (or JSON records).
+ * `<result-list>` naming the batch's one result, then that result as CSV (or JSON / XML records).
  */
 import type { SaveResult } from '../org/types.js';
 import type { Bulk1ContentType } from './bulk1-records.js';
@@ -9,6 +9,7 @@ import { escapeXml, JSON_TYPE, XML_TYPE, xmlDocument, type Bulk1Format } from '.
 import { formatSaveErrors, type IngestOperation } from './chunk-writer.js';
 import { chunkLines } from './csv-chunks.js';
 import { COMMA_LF, csvLine } from './csv-format.js';
+import { xmlQueryRecords } from './bulk1-query-xml.js';
 import { queryCsvChunks, type QueryCsvSource } from './query-csv.js';
 
 /** What Salesforce sends instead of a CSV file when a query matched nothing. */
@@ -62,6 +63,7 @@ export function queryResultList(resultId: string, format: Bulk1Format): Rendered
 export function queryResult(source: QueryCsvSource, contentType: Bulk1ContentType, apiVersion: string): RenderedResult {
   const total = source.cursor.totalSize;
   if (contentType === 'JSON') return { contentType: JSON_TYPE, body: jsonRecords(source, total, apiVersion) };
+  if (contentType === 'XML') return { contentType: XML_TYPE, body: xmlQueryRecords(source, total) };
   if (total === 0) return { contentType: 'text/csv', body: NO_RECORDS };
   return { contentType: 'text/csv', body: queryCsvChunks(source, 0, total, COMMA_LF) };
 }

@@ -240,11 +240,12 @@ export class IngestJob {
     let inBatch = 0;
     for await (const { cells, end } of readUpload(data, this.dialect.delimiter)) {
       if (this.header === null) {
-        const problem = lineEndingMismatch(data, end, this.settings.lineEnding) ?? headerProblem(object, cells);
-        if (problem !== null) return problem;
+        // Kept even when refused: result files then still name the uploaded columns.
         this.header = cells;
         this.headerText = data.toString('utf8', this.unprocessedFrom, end);
         this.unprocessedFrom = end;
+        const problem = lineEndingMismatch(data, end, this.settings.lineEnding) ?? headerProblem(object, cells);
+        if (problem !== null) return problem;
         continue;
       }
       rows.push(cells);
