@@ -55,7 +55,7 @@ export interface EmulatorStartOptions {
   clientSecret?: string;
   /** PEM public key (or certificate) verifying JWT bearer assertions. */
   jwtPublicKey?: string;
-  /** Session inactivity timeout on the emulator clock (default 2 h, Salesforce's default). */
+  /** Session inactivity timeout in real time (default 2 h, Salesforce's default). */
   sessionLifetimeMs?: number;
   dailyApiLimit?: number;
   maxApiVersion?: string;
@@ -150,7 +150,8 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
     orgId: org.identity.orgId,
     userId: org.identity.userId,
     lifetimeMs: options.sessionLifetimeMs ?? TWO_HOURS,
-    now: () => org.now().getTime(),
+    // Real time, not the emulator clock: tests jump the org clock by days and must keep their session.
+    now: () => Date.now(),
   });
   const limits = new ApiLimits({ dailyApiLimit: options.dailyApiLimit ?? 100_000, now: () => org.now() });
   const faults = new Faults();
@@ -169,7 +170,8 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
     faults,
     locators,
     dispatchInternal: (req) => {
-      if (!late.dispatcher) return Promise.resolve(restError(503, 'SERVER_UNAVAILABLE', 'Emulator is starting'));
+      if (!late.dispatcher)
+        return Promise.resolve(restError(503, 'SERVER_UNAVAILABLE', 'Emulator is starting'));
       return late.dispatcher.dispatchInternal(req);
     },
   };
@@ -207,7 +209,13 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
       try {
         const body = await readBody(req);
         const origin = `http://${req.headers.host ?? `${urlHost(host)}:${port}`}`;
-        out = await active.dispatch({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, origin });
+        out = await active.dispatch({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body,
+          origin,
+        });
       } catch (err) {
         out =
           err instanceof BodyTooLarge
@@ -216,8 +224,11 @@ export async function startEmulator(options: EmulatorStartOptions = {}): Promise
       }
       try {
         await writeResponse(res, out);
-      } catch {
-        // The client went away mid-stream; nothing left to tell it.
+      } catch (err) {
+        // A client that went away mid-stream is normal; a body that failed while streaming is a bug.
+        if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+          log('emulator: response body failed while streaming', err);
+        }
         res.destroy();
       }
     })();

@@ -7,7 +7,9 @@ import { ConfigError, TransientError, UnrecoverableError, type FerryError } from
  */
 const TRANSIENT_CLASSES = new Set(['08', '40', '53', '57']);
 const TRANSIENT_STATES = new Set(['55P03', '55006']); // lock_not_available, object_in_use
-const CONFIG_STATES = new Set(['3D000', '42501', '28000', '28P01']);
+// invalid_catalog_name (no such database), insufficient_privilege; class 28 is authentication.
+const CONFIG_STATES = new Set(['3D000', '42501']);
+const CONFIG_NODE_CODES = new Set(['ENOTFOUND']);
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -37,7 +39,9 @@ export function wrapPgError(message: string, err: unknown, hint?: string): Ferry
     ) {
       return new TransientError(detail, details);
     }
-    if (CONFIG_STATES.has(code) || code.startsWith('28')) return new ConfigError(detail, details);
+    if (CONFIG_STATES.has(code) || code.startsWith('28') || CONFIG_NODE_CODES.has(code)) {
+      return new ConfigError(detail, details);
+    }
   }
   return new UnrecoverableError(detail, details);
 }

@@ -1,7 +1,7 @@
 /**
- * Bulk API 2.0 on the emulator, over real HTTP: raw requests pin the wire format (JobInfo fields,
- * exact result files, locator paging, error bodies), and jsforce 3 — unchanged — proves a real
- * client is satisfied with it.
+ * Bulk API 2.0 ingest jobs on the emulator, over real HTTP: raw requests pin the wire format
+ * (JobInfo fields, exact result files, error bodies), and jsforce 3 — unchanged — proves a real
+ * client is satisfied with it. Query jobs: bulk2-query.test.ts.
  */
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,12 @@ afterAll(async () => {
 
 type Json = Record<string, unknown>;
 
-async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<Response> {
   const init: RequestInit = { method, headers: { Authorization: `Bearer ${token}` } };
   if (body !== undefined) {
     init.headers = { ...init.headers, 'Content-Type': contentType };
@@ -53,7 +58,8 @@ async function json(res: Response): Promise<Json> {
 async function settle(path: string): Promise<Json> {
   for (let i = 0; i < 200; i++) {
     const info = await json(await call('GET', path));
-    if (info['state'] !== 'UploadComplete' && info['state'] !== 'InProgress' && info['state'] !== 'Open') return info;
+    if (info['state'] !== 'UploadComplete' && info['state'] !== 'InProgress' && info['state'] !== 'Open')
+      return info;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`job at ${path} did not finish`);
@@ -137,7 +143,9 @@ describe('Bulk 2.0 ingest', () => {
         '"","REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --","Acme","","Working - Contacted","no last name"\n' +
         '"","INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:Status: bad value for restricted picklist field: Bogus:Status --","Acme","Hopper","Bogus","bad picklist"\n',
     );
-    expect((await text(`/jobs/ingest/${id}/unprocessedrecords/`)).body).toBe('Company,LastName,Status,Title\n');
+    expect((await text(`/jobs/ingest/${id}/unprocessedrecords/`)).body).toBe(
+      'Company,LastName,Status,Title\n',
+    );
   });
 
   it('updates and deletes by Id, reporting rows the org rejects', async () => {
@@ -146,7 +154,11 @@ describe('Bulk 2.0 ingest', () => {
       { object: 'Account', operation: 'update' },
       `Id,Name,Phone\n${a},Renamed A,#N/A\n${b},,555-0100\n001000000000000AAA,Ghost,\n`,
     );
-    expect(upd.info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 3, numberRecordsFailed: 1 });
+    expect(upd.info).toMatchObject({
+      state: 'JobComplete',
+      numberRecordsProcessed: 3,
+      numberRecordsFailed: 1,
+    });
     expect((await text(`/jobs/ingest/${upd.id}/successfulResults`)).body).toBe(
       '"sf__Id","sf__Created","Id","Name","Phone"\n' +
         `"${a}","false","${a}","Renamed A","#N/A"\n` +
@@ -160,12 +172,20 @@ describe('Bulk 2.0 ingest', () => {
     expect(emu.org.retrieve('Account', b ?? '').row).toMatchObject({ Name: 'Upd B', Phone: '555-0100' });
 
     const del = await ingest({ object: 'Account', operation: 'delete' }, `Id\n${a}\n`);
-    expect(del.info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 1, numberRecordsFailed: 0 });
+    expect(del.info).toMatchObject({
+      state: 'JobComplete',
+      numberRecordsProcessed: 1,
+      numberRecordsFailed: 0,
+    });
     expect((await text(`/jobs/ingest/${del.id}/successfulResults`)).body).toBe(
       `"sf__Id","sf__Created","Id"\n"${a}","false","${a}"\n`,
     );
     const hard = await ingest({ object: 'Account', operation: 'hardDelete' }, `Id\n${b}\n`);
-    expect(hard.info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 1, numberRecordsFailed: 0 });
+    expect(hard.info).toMatchObject({
+      state: 'JobComplete',
+      numberRecordsProcessed: 1,
+      numberRecordsFailed: 0,
+    });
   });
 
   it('upserts by external id through jsforce: sf__Created tells inserts from updates', async () => {
@@ -190,7 +210,12 @@ describe('Bulk 2.0 ingest', () => {
         { Ferry_Id__c: 'bulk2-u4', LastName: 'Upsert Four' },
       ],
     });
-    expect(second.successfulResults.map((r) => [r['Ferry_Id__c'], r.sf__Created])).toEqual([
+    expect(
+      second.successfulResults.map((r) => [
+        (r as unknown as Record<string, string>)['Ferry_Id__c'],
+        r.sf__Created,
+      ]),
+    ).toEqual([
       ['bulk2-u1', 'false'],
       ['bulk2-u4', 'true'],
     ]);
@@ -214,7 +239,8 @@ describe('Bulk 2.0 ingest', () => {
     expect(res.failedResults).toEqual([
       {
         sf__Id: '',
-        sf__Error: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:Status: bad value for restricted picklist field: Nope:Status --',
+        sf__Error:
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:Status: bad value for restricted picklist field: Nope:Status --',
         Company: 'Initech',
         LastName: 'Bolton',
         Status: 'Nope',
@@ -226,10 +252,42 @@ describe('Bulk 2.0 ingest', () => {
     let csv = 'LastName,Ferry_Id__c\n';
     for (let i = 0; i < 1234; i++) csv += `Chunk ${i},chunk-${i}\n`;
     const { id, info } = await ingest({ object: 'Contact', operation: 'insert' }, csv);
-    expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 1234, numberRecordsFailed: 0 });
+    expect(info).toMatchObject({
+      state: 'JobComplete',
+      numberRecordsProcessed: 1234,
+      numberRecordsFailed: 0,
+    });
     const lines = (await text(`/jobs/ingest/${id}/successfulResults`)).body.trimEnd().split('\n');
     expect(lines).toHaveLength(1235);
     expect(lines[1234]).toMatch(/^"003\w{15}","true","Chunk 1233","chunk-1233"$/);
+  });
+
+  it('stops an aborted job between chunks: processed rows have results, the rest is unprocessed', async () => {
+    let csv = 'LastName,Ferry_Id__c\n';
+    const total = 20_000;
+    for (let i = 0; i < total; i++) csv += `Abort ${i},abort-${i}\n`;
+    const id = (await json(await call('POST', '/jobs/ingest', { object: 'Contact', operation: 'insert' })))[
+      'id'
+    ] as string;
+    await call('PUT', `/jobs/ingest/${id}/batches`, csv, 'text/csv');
+    await call('PATCH', `/jobs/ingest/${id}`, { state: 'UploadComplete' });
+    for (let state = ''; state !== 'InProgress';) {
+      state = (await json(await call('GET', `/jobs/ingest/${id}`)))['state'] as string;
+      expect(['UploadComplete', 'InProgress']).toContain(state);
+    }
+    expect((await call('PATCH', `/jobs/ingest/${id}`, { state: 'Aborted' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const info = await json(await call('GET', `/jobs/ingest/${id}`));
+    expect(info['state']).toBe('Aborted');
+    const processed = info['numberRecordsProcessed'] as number;
+    expect(processed).toBeLessThan(total);
+    expect(processed % 200).toBe(0); // whole chunks only
+    const ok = (await text(`/jobs/ingest/${id}/successfulResults`)).body.trimEnd().split('\n');
+    expect(ok).toHaveLength(processed + 1);
+    const rest = (await text(`/jobs/ingest/${id}/unprocessedrecords`)).body.trimEnd().split('\n');
+    expect(rest[0]).toBe('LastName,Ferry_Id__c');
+    expect(rest).toHaveLength(total - processed + 1);
+    expect(rest[1]).toBe(`Abort ${processed},abort-${processed}`);
   });
 
   it('refuses bad job requests with Salesforce error arrays', async () => {
@@ -248,13 +306,17 @@ describe('Bulk 2.0 ingest', () => {
       expect(errors[0]?.errorCode).toBe(code);
       expect(errors[0]?.message).toBeTruthy();
     }
-    const upsert = (await (await call('POST', '/jobs/ingest', { object: 'Account', operation: 'upsert' })).json()) as Json[];
+    const upsert = (await (
+      await call('POST', '/jobs/ingest', { object: 'Account', operation: 'upsert' })
+    ).json()) as Json[];
     expect(upsert[0]?.['message']).toBe(
       'External ID was blank for Account. An External ID must be specified for upsert.',
     );
     const missing = await call('GET', '/jobs/ingest/750000000000000AAA');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    expect(await missing.json()).toEqual([
+      { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+    ]);
     const old = await fetch(`${emu.url}/services/data/v40.0/jobs/ingest`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -287,9 +349,15 @@ describe('Bulk 2.0 ingest', () => {
       errorMessage: 'InvalidBatch : Field name not found : Nope__c',
     });
     expect((await text(`/jobs/ingest/${id}/unprocessedrecords`)).body).toBe(csv);
-    expect((await text(`/jobs/ingest/${id}/successfulResults`)).body).toBe('"sf__Id","sf__Created","Name","Nope__c"\n');
+    expect((await text(`/jobs/ingest/${id}/successfulResults`)).body).toBe(
+      '"sf__Id","sf__Created","Name","Nope__c"\n',
+    );
     await expect(
-      conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input: [{ Name: 'x', Nope__c: '1' }] }),
+      conn.bulk2.loadAndWaitForResults({
+        object: 'Account',
+        operation: 'insert',
+        input: [{ Name: 'x', Nope__c: '1' }],
+      }),
     ).rejects.toThrow(/Field name not found : Nope__c/);
   });
 
@@ -298,7 +366,9 @@ describe('Bulk 2.0 ingest', () => {
     const { id, info } = await ingest(spec, 'Name|Description\r\nPiped|"a|b"\r\n');
     expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 1, numberRecordsFailed: 0 });
     const ok = (await text(`/jobs/ingest/${id}/successfulResults`)).body;
-    expect(ok).toMatch(/^"sf__Id"\|"sf__Created"\|"Name"\|"Description"\r\n"001\w{15}"\|"true"\|"Piped"\|"a\|b"\r\n$/);
+    expect(ok).toMatch(
+      /^"sf__Id"\|"sf__Created"\|"Name"\|"Description"\r\n"001\w{15}"\|"true"\|"Piped"\|"a\|b"\r\n$/,
+    );
 
     const wrong = await ingest({ object: 'Account', operation: 'insert' }, 'Name\r\nCRLF in an LF job\r\n');
     expect(wrong.info).toMatchObject({
@@ -322,149 +392,5 @@ describe('Bulk 2.0 ingest', () => {
     const del = await call('DELETE', `/jobs/ingest/${id}`);
     expect(del.status).toBe(204);
     expect((await call('GET', `/jobs/ingest/${id}`)).status).toBe(404);
-  });
-});
-
-describe('Bulk 2.0 query', () => {
-  it('answers 412 until the job is complete, then pages with locators: header on every page, null last', async () => {
-    const createRes = await call('POST', '/jobs/query', {
-      operation: 'query',
-      query: 'SELECT Id, LastName, Account.Name FROM Contact WHERE Ferry_Id__c = null ORDER BY Id',
-    });
-    expect(createRes.status).toBe(200);
-    const created = await json(createRes);
-    const id = created['id'] as string;
-    expect(created).toMatchObject({ operation: 'query', object: 'Contact', state: 'UploadComplete', apiVersion: 62 });
-    const early = await call('GET', `/jobs/query/${id}/results`);
-    expect(early.status).toBe(412);
-    expect(((await early.json()) as Json[])[0]?.['errorCode']).toBe('JOB_NOT_COMPLETE');
-
-    const info = await settle(`/jobs/query/${id}`);
-    const total = emu.org.openCursor(
-      emu.org.compile('SELECT Id FROM Contact WHERE Ferry_Id__c = null'),
-      { scanAll: false },
-    ).totalSize;
-    expect(info).toMatchObject({ state: 'JobComplete', jobType: 'V2Query', numberRecordsProcessed: total });
-    expect(typeof info['numberRecordsProcessed']).toBe('number');
-
-    const pageSize = 700;
-    let locator: string | null = null;
-    const ids: string[] = [];
-    const counts: number[] = [];
-    const locators: string[] = [];
-    do {
-      const res = await call(
-        'GET',
-        `/jobs/query/${id}/results?maxRecords=${pageSize}${locator === null ? '' : `&locator=${locator}`}`,
-      );
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toBe('text/csv');
-      const body = await res.text();
-      const lines = body.split('\n');
-      expect(lines[0]).toBe('"Id","LastName","Account.Name"');
-      expect(lines.at(-1)).toBe('');
-      const rows = lines.slice(1, -1);
-      counts.push(Number(res.headers.get('sforce-numberofrecords')));
-      expect(rows).toHaveLength(counts.at(-1) ?? -1);
-      for (const row of rows) ids.push(/^"(003\w{15})"/.exec(row)?.[1] ?? 'bad row');
-      locator = res.headers.get('sforce-locator');
-      expect(locator).not.toBeNull();
-      locators.push(locator ?? '');
-    } while (locator !== 'null');
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
-    expect(counts.length).toBe(Math.ceil(total / pageSize));
-    expect(locators.at(-1)).toBe('null');
-    expect(new Set(ids).size).toBe(total);
-    expect([...ids].sort()).toEqual(ids);
-
-    // Without maxRecords the (large) default page holds everything.
-    const all = await call('GET', `/jobs/query/${id}/results`);
-    expect(all.headers.get('sforce-locator')).toBe('null');
-    expect(all.headers.get('sforce-numberofrecords')).toBe(String(total));
-  });
-
-  it('renders nulls as empty quoted cells and uses the job dialect', async () => {
-    const [accountless] = emu.org.create('Contact', [{ LastName: 'Orphan', Ferry_Id__c: 'q-orphan' }]);
-    const created = await json(
-      await call('POST', '/jobs/query', {
-        operation: 'query',
-        query: "SELECT Id, LastName, Account.Name, Email FROM Contact WHERE Ferry_Id__c = 'q-orphan'",
-        columnDelimiter: 'SEMICOLON',
-        lineEnding: 'CRLF',
-      }),
-    );
-    const id = created['id'] as string;
-    await settle(`/jobs/query/${id}`);
-    const { body } = await text(`/jobs/query/${id}/results`);
-    expect(body).toBe(`"Id";"LastName";"Account.Name";"Email"\r\n"${accountless?.id}";"Orphan";"";""\r\n`);
-  });
-
-  it('refuses SOQL it cannot run: syntax errors and queries Bulk does not support', async () => {
-    const bad = await call('POST', '/jobs/query', { operation: 'query', query: 'SELECT Id FROM' });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as Json[])[0]?.['errorCode']).toBe('MALFORMED_QUERY');
-    const field = await call('POST', '/jobs/query', { operation: 'query', query: 'SELECT Nope__c FROM Account' });
-    expect(((await field.json()) as Json[])[0]?.['errorCode']).toBe('INVALID_FIELD');
-    const count = await call('POST', '/jobs/query', { operation: 'query', query: 'SELECT COUNT() FROM Account' });
-    expect(count.status).toBe(400);
-    const refusal = ((await count.json()) as Json[])[0];
-    expect(refusal?.['errorCode']).toBe('API_ERROR');
-    expect(refusal?.['message']).toBeTruthy();
-    const op = await call('POST', '/jobs/query', { operation: 'select', query: 'SELECT Id FROM Account' });
-    expect(((await op.json()) as Json[])[0]?.['errorCode']).toBe('JSON_PARSER_ERROR');
-    const old = await fetch(`${emu.url}/services/data/v46.0/jobs/query`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account' }),
-    });
-    expect(old.status).toBe(404);
-  });
-
-  it('queryAll returns deleted rows that query does not', async () => {
-    const [gone] = emu.org.create('Account', [{ Name: 'Soon Deleted', Ferry_Id__c: 'q-deleted' }]);
-    emu.org.delete([gone?.id ?? '']);
-    const rows = async (operation: string): Promise<string> => {
-      const soql = "SELECT Id, IsDeleted FROM Account WHERE Ferry_Id__c = 'q-deleted'";
-      const id = (await json(await call('POST', '/jobs/query', { operation, query: soql })))['id'] as string;
-      await settle(`/jobs/query/${id}`);
-      return (await text(`/jobs/query/${id}/results`)).body;
-    };
-    expect(await rows('query')).toBe('"Id","IsDeleted"\n');
-    expect(await rows('queryAll')).toBe(`"Id","IsDeleted"\n"${gone?.id}","true"\n`);
-  });
-
-  it('rejects a foreign locator or a bad maxRecords, aborts and deletes jobs, lists them', async () => {
-    const id = (await json(await call('POST', '/jobs/query', { operation: 'query', query: 'SELECT Id FROM Account' })))[
-      'id'
-    ] as string;
-    await settle(`/jobs/query/${id}`);
-    expect((await call('GET', `/jobs/query/${id}/results?locator=not-ours`)).status).toBe(400);
-    expect((await call('GET', `/jobs/query/${id}/results?maxRecords=0`)).status).toBe(400);
-    expect((await call('PATCH', `/jobs/query/${id}`, { state: 'Aborted' })).status).toBe(400); // complete
-
-    const other = (await json(await call('POST', '/jobs/query', { operation: 'query', query: 'SELECT Id FROM Lead' })))[
-      'id'
-    ] as string;
-    const aborted = await json(await call('PATCH', `/jobs/query/${other}`, { state: 'Aborted' }));
-    expect(aborted['state']).toBe('Aborted');
-    expect((await call('GET', `/jobs/query/${other}/results`)).status).toBe(412);
-
-    const list = await json(await call('GET', '/jobs/query'));
-    const ids = (list['records'] as Json[]).map((j) => j['id']);
-    expect(ids).toEqual(expect.arrayContaining([id, other]));
-    expect((await call('DELETE', `/jobs/query/${id}`)).status).toBe(204);
-    expect((await call('GET', `/jobs/query/${id}`)).status).toBe(404);
-  });
-
-  it('serves jsforce bulk2.query unchanged', async () => {
-    const records = await (
-      await conn.bulk2.query('SELECT Id, Name, Industry FROM Account WHERE Industry != null LIMIT 20')
-    ).toArray();
-    expect(records.length).toBeGreaterThan(0);
-    for (const r of records) expect(Object.keys(r)).toEqual(['Id', 'Name', 'Industry']);
-
-    const contacts = await (await conn.bulk2.query('SELECT Id FROM Contact', { scanAll: true })).toArray();
-    const total = emu.org.openCursor(emu.org.compile('SELECT Id FROM Contact'), { scanAll: true }).totalSize;
-    expect(contacts).toHaveLength(total);
   });
 });

@@ -48,7 +48,12 @@ async function get(path: string, accessToken?: string) {
     headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {},
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as unknown) : null };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: text ? (JSON.parse(text) as unknown) : null,
+  };
 }
 
 function jwt(claims: Record<string, unknown>, key = privateKey): string {
@@ -82,13 +87,21 @@ describe('OAuth token endpoint', () => {
 
   it('accepts the password with the security token appended, and any client id', async () => {
     expect((await passwordGrant(emu.password + emu.securityToken)).status).toBe(200);
-    const other = await token({ grant_type: 'password', client_id: 'SomeOtherApp', username: emu.username, password: emu.password });
+    const other = await token({
+      grant_type: 'password',
+      client_id: 'SomeOtherApp',
+      username: emu.username,
+      password: emu.password,
+    });
     expect(other.status).toBe(200);
   });
 
   it('refuses bad credentials with invalid_grant', async () => {
     const res = await passwordGrant('wrong');
-    expect(res).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'authentication failure' } });
+    expect(res).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'authentication failure' },
+    });
     const noClient = await token({ grant_type: 'password', username: emu.username, password: emu.password });
     expect(noClient.body.error).toBe('invalid_client_id');
     expect((await token({})).body.error).toBe('invalid_request');
@@ -96,13 +109,24 @@ describe('OAuth token endpoint', () => {
   });
 
   it('client_credentials checks the secret, in the body or as Basic auth', async () => {
-    const ok = await token({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret });
+    const ok = await token({
+      grant_type: 'client_credentials',
+      client_id: emu.clientId,
+      client_secret: emu.clientSecret,
+    });
     expect(ok.status).toBe(200);
     const basic = Buffer.from(`${emu.clientId}:${emu.clientSecret}`).toString('base64');
     const viaHeader = await token({ grant_type: 'client_credentials' }, { Authorization: `Basic ${basic}` });
     expect(viaHeader.status).toBe(200);
-    const bad = await token({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: 'nope' });
-    expect(bad).toEqual({ status: 400, body: { error: 'invalid_client', error_description: 'invalid client credentials' } });
+    const bad = await token({
+      grant_type: 'client_credentials',
+      client_id: emu.clientId,
+      client_secret: 'nope',
+    });
+    expect(bad).toEqual({
+      status: 400,
+      body: { error: 'invalid_client', error_description: 'invalid client credentials' },
+    });
   });
 
   it('JWT bearer verifies signature, issuer, subject and expiry', async () => {
@@ -114,10 +138,18 @@ describe('OAuth token endpoint', () => {
     expect(ok.body.access_token).toMatch(TOKEN_SHAPE);
 
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    expect((await token({ grant_type: grant, assertion: jwt(good, otherKey) })).body.error).toBe('invalid_grant');
-    expect((await token({ grant_type: grant, assertion: jwt({ ...good, iss: 'x' }) })).body.error).toBe('invalid_client_id');
-    expect((await token({ grant_type: grant, assertion: jwt({ ...good, sub: 'x@y.z' }) })).body.error).toBe('invalid_grant');
-    expect((await token({ grant_type: grant, assertion: jwt({ ...good, exp: exp - 3600 }) })).body.error).toBe('invalid_grant');
+    expect((await token({ grant_type: grant, assertion: jwt(good, otherKey) })).body.error).toBe(
+      'invalid_grant',
+    );
+    expect((await token({ grant_type: grant, assertion: jwt({ ...good, iss: 'x' }) })).body.error).toBe(
+      'invalid_client_id',
+    );
+    expect((await token({ grant_type: grant, assertion: jwt({ ...good, sub: 'x@y.z' }) })).body.error).toBe(
+      'invalid_grant',
+    );
+    expect(
+      (await token({ grant_type: grant, assertion: jwt({ ...good, exp: exp - 3600 }) })).body.error,
+    ).toBe('invalid_grant');
     expect((await token({ grant_type: grant, assertion: 'not.a.jwt' })).status).toBe(400);
   });
 
@@ -141,10 +173,19 @@ describe('OAuth token endpoint', () => {
     expect(exchanged.status).toBe(200);
     expect(exchanged.body.refresh_token).toBeTruthy();
     // A code is good once.
-    const reused = await token({ grant_type: 'authorization_code', code, client_id: emu.clientId, redirect_uri: redirect });
+    const reused = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: emu.clientId,
+      redirect_uri: redirect,
+    });
     expect(reused.body.error).toBe('invalid_grant');
 
-    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token ?? '', client_id: emu.clientId });
+    const refreshed = await token({
+      grant_type: 'refresh_token',
+      refresh_token: exchanged.body.refresh_token ?? '',
+      client_id: emu.clientId,
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.access_token).toMatch(TOKEN_SHAPE);
     expect(refreshed.body).not.toHaveProperty('refresh_token');
@@ -155,7 +196,11 @@ describe('OAuth token endpoint', () => {
       body: new URLSearchParams({ token: exchanged.body.refresh_token ?? '' }),
     });
     expect(revoke.status).toBe(200);
-    const after = await token({ grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token ?? '', client_id: emu.clientId });
+    const after = await token({
+      grant_type: 'refresh_token',
+      refresh_token: exchanged.body.refresh_token ?? '',
+      client_id: emu.clientId,
+    });
     expect(after.body).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
   });
 
@@ -192,7 +237,9 @@ describe('identity', () => {
 
   it('serves the identity URL with a Bearer token or ?oauth_token=', async () => {
     const { orgId, userId } = emu.org.identity;
-    const viaQuery = await get(`/id/${orgId}/${userId}?format=json&oauth_token=${encodeURIComponent(accessToken)}`);
+    const viaQuery = await get(
+      `/id/${orgId}/${userId}?format=json&oauth_token=${encodeURIComponent(accessToken)}`,
+    );
     expect(viaQuery.status).toBe(200);
     expect(viaQuery.json).toMatchObject({
       id: `${emu.url}/id/${orgId}/${userId}`,
@@ -221,13 +268,17 @@ describe('identity', () => {
 
 describe('SOAP login', () => {
   it('returns a prefixed envelope with the fields jsforce extracts', async () => {
-    const res = await soap(`<login xmlns="urn:partner.soap.sforce.com"><username>${emu.username}</username><password>${emu.password}</password></login>`);
+    const res = await soap(
+      `<login xmlns="urn:partner.soap.sforce.com"><username>${emu.username}</username><password>${emu.password}</password></login>`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/xml/);
     const xml = await res.text();
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><soapenv:Envelope /);
     expect(xml).toContain('<soapenv:Body><loginResponse><result>');
-    expect(xml).toContain(`<serverUrl>${emu.url}/services/Soap/u/62.0/${emu.org.identity.orgId.slice(0, 15)}</serverUrl>`);
+    expect(xml).toContain(
+      `<serverUrl>${emu.url}/services/Soap/u/62.0/${emu.org.identity.orgId.slice(0, 15)}</serverUrl>`,
+    );
     expect(xml).toContain('<passwordExpired>false</passwordExpired>');
     expect(xml).toContain(`<userId>${emu.org.identity.userId}</userId>`);
     expect(xml).toContain(`<organizationId>${emu.org.identity.orgId}</organizationId>`);
@@ -245,11 +296,15 @@ describe('SOAP login', () => {
   });
 
   it('faults on bad credentials, bad XML and retired versions', async () => {
-    const bad = await soap(`<login xmlns="urn:partner.soap.sforce.com"><username>${emu.username}</username><password>x</password></login>`);
+    const bad = await soap(
+      `<login xmlns="urn:partner.soap.sforce.com"><username>${emu.username}</username><password>x</password></login>`,
+    );
     expect(bad.status).toBe(500);
     const xml = await bad.text();
     expect(xml).toContain('<faultcode>sf:INVALID_LOGIN</faultcode>');
-    expect(xml).toContain('<faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring>');
+    expect(xml).toContain(
+      '<faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring>',
+    );
     const junk = await fetch(`${emu.url}/services/Soap/u/62.0`, { method: 'POST', body: '<not xml' });
     expect(junk.status).toBe(500);
     expect(await junk.text()).toContain('<faultcode>soapenv:Client</faultcode>');
@@ -262,32 +317,42 @@ describe('SOAP login', () => {
 describe('session lifetime', () => {
   let short: RunningEmulator;
   beforeAll(async () => {
-    short = await startEmulator({ port: 0, seed: 'none', sessionLifetimeMs: 60_000 });
+    short = await startEmulator({ port: 0, seed: 'none', sessionLifetimeMs: 400 });
   });
   afterAll(async () => {
     await short.close();
   });
 
-  it('expires idle sessions on the emulator clock; use extends them', async () => {
+  it('expires idle sessions (real time), use extends them, the emulator clock does not matter', async () => {
     const res = await fetch(`${short.url}/services/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'x', username: short.username, password: short.password }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'x',
+        username: short.username,
+        password: short.password,
+      }),
     });
     const accessToken = ((await res.json()) as { access_token: string }).access_token;
-    const limits = () => fetch(`${short.url}/services/data/v62.0/limits`, { headers: { Authorization: `Bearer ${accessToken}` } });
-    const advance = (ms: number) =>
-      fetch(`${short.url}/__emulator/clock`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ advanceMs: ms }),
+    const limits = () =>
+      fetch(`${short.url}/services/data/v62.0/limits`, {
+        headers: { Authorization: `Bearer ${accessToken}` },
       });
-    await advance(45_000);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await fetch(`${short.url}/__emulator/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: 30 * 86_400_000 }),
+    });
+    await sleep(250);
     expect((await limits()).status).toBe(200);
-    await advance(45_000); // 90 s after login, 45 s after last use
+    await sleep(250); // 500 ms after login, 250 ms after last use
     expect((await limits()).status).toBe(200);
-    await advance(61_000);
+    await sleep(500);
     const expired = await limits();
     expect(expired.status).toBe(401);
-    expect(await expired.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    expect(await expired.json()).toEqual([
+      { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+    ]);
   });
 });

@@ -22,7 +22,12 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, seed: 'none' });
   const res = await fetch(`${emu.url}/services/oauth2/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: emu.clientId, username: emu.username, password: emu.password }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: emu.clientId,
+      username: emu.username,
+      password: emu.password,
+    }),
   });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
@@ -34,7 +39,10 @@ afterAll(async () => {
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${emu.url}${V}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -84,15 +92,21 @@ describe('collections', () => {
   });
 
   it('refuses more than 200 records with EXCEEDED_ID_LIMIT', async () => {
-    const res = await api('POST', '/composite/sobjects', { records: Array.from({ length: 201 }, (_, i) => account(`N${i}`)) });
+    const res = await api('POST', '/composite/sobjects', {
+      records: Array.from({ length: 201 }, (_, i) => account(`N${i}`)),
+    });
     expect(res.status).toBe(400);
     expect((res.json as Json[])[0]).toMatchObject({ errorCode: 'EXCEEDED_ID_LIMIT' });
-    const del = await api('DELETE', `/composite/sobjects?ids=${Array.from({ length: 201 }, () => '001000000000000AAA').join(',')}`);
+    const del = await api(
+      'DELETE',
+      `/composite/sobjects?ids=${Array.from({ length: 201 }, () => '001000000000000AAA').join(',')}`,
+    );
     expect(del.status).toBe(400);
   });
 
   it('updates, retrieves, upserts and deletes', async () => {
-    const created = (await api('POST', '/composite/sobjects', { records: [account('U1'), account('U2')] })).json as SaveResult[];
+    const created = (await api('POST', '/composite/sobjects', { records: [account('U1'), account('U2')] }))
+      .json as SaveResult[];
     const ids = created.map((r) => r.id ?? '');
     const updated = await api('PATCH', '/composite/sobjects', {
       records: [
@@ -102,7 +116,10 @@ describe('collections', () => {
     });
     expect((updated.json as SaveResult[]).map((r) => r.success)).toEqual([true, true]);
 
-    const post = await api('POST', '/composite/sobjects/Account', { ids: [ids[0], '001000000000000AAA', ids[1]], fields: ['Name'] });
+    const post = await api('POST', '/composite/sobjects/Account', {
+      ids: [ids[0], '001000000000000AAA', ids[1]],
+      fields: ['Name'],
+    });
     expect(post.json).toEqual([
       { attributes: { type: 'Account', url: `${V}/sobjects/Account/${ids[0]}` }, Name: 'U1!' },
       null,
@@ -142,14 +159,24 @@ describe('composite', () => {
       allOrNone: false,
       compositeRequest: [
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'acct', body: { Name: 'Composite Co' } },
-        { method: 'POST', url: `${V}/sobjects/Contact`, referenceId: 'ct', body: { LastName: 'Ref', AccountId: '@{acct.id}' } },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Contact`,
+          referenceId: 'ct',
+          body: { LastName: 'Ref', AccountId: '@{acct.id}' },
+        },
         { method: 'GET', url: `${V}/sobjects/Account/@{acct.id}?fields=Name`, referenceId: 'read' },
-        { method: 'GET', url: `${V}/query?q=SELECT+Id+FROM+Contact+WHERE+AccountId='@{acct.id}'`, referenceId: 'q' },
+        {
+          method: 'GET',
+          url: `${V}/query?q=SELECT+Id+FROM+Contact+WHERE+AccountId='@{acct.id}'`,
+          referenceId: 'q',
+        },
         { method: 'GET', url: `${V}/sobjects/Contact/@{q.records[0].Id}`, referenceId: 'viaQuery' },
       ],
     });
     expect(res.status).toBe(200);
-    const out = (res.json as { compositeResponse: Array<Json & { body: Json; httpStatusCode: number }> }).compositeResponse;
+    const out = (res.json as { compositeResponse: Array<Json & { body: Json; httpStatusCode: number }> })
+      .compositeResponse;
     expect(out.map((r) => r.httpStatusCode)).toEqual([201, 201, 200, 200, 200]);
     const acctId = out[0]?.body['id'] as string;
     expect(out[0]).toEqual({
@@ -168,11 +195,17 @@ describe('composite', () => {
       allOrNone: true,
       compositeRequest: [
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a1', body: { Name: 'Rolled back' } },
-        { method: 'POST', url: `${V}/sobjects/Contact`, referenceId: 'bad', body: { FirstName: 'no last name' } },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Contact`,
+          referenceId: 'bad',
+          body: { FirstName: 'no last name' },
+        },
         { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a2', body: { Name: 'Never' } },
       ],
     });
-    const out = (res.json as { compositeResponse: Array<{ httpStatusCode: number; body: Json[] }> }).compositeResponse;
+    const out = (res.json as { compositeResponse: Array<{ httpStatusCode: number; body: Json[] }> })
+      .compositeResponse;
     expect(out.map((r) => r.httpStatusCode)).toEqual([400, 400, 400]);
     expect(out[0]?.body[0]?.['errorCode']).toBe('PROCESSING_HALTED');
     expect(out[1]?.body[0]?.['errorCode']).toBe('REQUIRED_FIELD_MISSING');
@@ -187,11 +220,16 @@ describe('composite', () => {
         { method: 'GET', url: `${V}/sobjects/Contact/@{bad.id}`, referenceId: 'dependent' },
       ],
     });
-    const out = (res.json as { compositeResponse: Array<{ httpStatusCode: number; body: Json[] }> }).compositeResponse;
+    const out = (res.json as { compositeResponse: Array<{ httpStatusCode: number; body: Json[] }> })
+      .compositeResponse;
     expect(out[1]?.httpStatusCode).toBe(400);
     expect(out[1]?.body[0]?.['errorCode']).toBe('PROCESSING_HALTED');
     const tooMany = await api('POST', '/composite', {
-      compositeRequest: Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: `${V}/limits`, referenceId: `r${i}` })),
+      compositeRequest: Array.from({ length: 26 }, (_, i) => ({
+        method: 'GET',
+        url: `${V}/limits`,
+        referenceId: `r${i}`,
+      })),
     });
     expect(tooMany.status).toBe(400);
   });
@@ -211,11 +249,18 @@ describe('composite batch', () => {
     const body = res.json as { hasErrors: boolean; results: Array<{ statusCode: number; result: unknown }> };
     expect(body.hasErrors).toBe(true);
     expect(body.results.map((r) => r.statusCode)).toEqual([201, 404, 412]);
-    expect(body.results[2]?.result).toEqual([{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }]);
+    expect(body.results[2]?.result).toEqual([
+      { errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' },
+    ]);
     const noHalt = await api('POST', '/composite/batch', {
-      batchRequests: [{ method: 'GET', url: 'v62.0/sobjects/Account/001000000000000AAA' }, { method: 'GET', url: 'v62.0/limits' }],
+      batchRequests: [
+        { method: 'GET', url: 'v62.0/sobjects/Account/001000000000000AAA' },
+        { method: 'GET', url: 'v62.0/limits' },
+      ],
     });
-    expect((noHalt.json as { results: Array<{ statusCode: number }> }).results.map((r) => r.statusCode)).toEqual([404, 200]);
+    expect(
+      (noHalt.json as { results: Array<{ statusCode: number }> }).results.map((r) => r.statusCode),
+    ).toEqual([404, 200]);
     const tooMany = await api('POST', '/composite/batch', {
       batchRequests: Array.from({ length: 26 }, () => ({ method: 'GET', url: 'v62.0/limits' })),
     });
@@ -255,7 +300,9 @@ describe('sObject tree', () => {
         {
           attributes: { type: 'Account', referenceId: 'ok' },
           Name: 'Tree rollback',
-          Contacts: { records: [{ attributes: { type: 'Contact', referenceId: 'broken' }, FirstName: 'no last name' }] },
+          Contacts: {
+            records: [{ attributes: { type: 'Contact', referenceId: 'broken' }, FirstName: 'no last name' }],
+          },
         },
       ],
     });
@@ -265,7 +312,9 @@ describe('sObject tree', () => {
       results: [
         {
           referenceId: 'broken',
-          errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: expect.any(String), fields: ['LastName'] }],
+          errors: [
+            { statusCode: 'REQUIRED_FIELD_MISSING', message: expect.any(String), fields: ['LastName'] },
+          ],
         },
       ],
     });

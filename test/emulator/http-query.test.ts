@@ -21,7 +21,12 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, seed: 'demo' });
   const res = await fetch(`${emu.url}/services/oauth2/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: emu.clientId, username: emu.username, password: emu.password }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: emu.clientId,
+      username: emu.username,
+      password: emu.password,
+    }),
   });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
@@ -30,7 +35,10 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${emu.url}${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
   return { status: res.status, json: (await res.json()) as unknown };
 }
@@ -73,10 +81,12 @@ describe('paging', () => {
   });
 
   it('clamps batchSize to 200..2000 and defaults to 2000', async () => {
-    const small = (await get(q('SELECT Id FROM Contact'), { 'Sforce-Query-Options': 'batchSize=10' })).json as Page;
+    const small = (await get(q('SELECT Id FROM Contact'), { 'Sforce-Query-Options': 'batchSize=10' }))
+      .json as Page;
     expect(small.records).toHaveLength(200);
     const total = small.totalSize;
-    const big = (await get(q('SELECT Id FROM Contact'), { 'Sforce-Query-Options': 'batchSize=9000' })).json as Page;
+    const big = (await get(q('SELECT Id FROM Contact'), { 'Sforce-Query-Options': 'batchSize=9000' }))
+      .json as Page;
     expect(big.records).toHaveLength(Math.min(2000, total));
     const plain = (await get(q('SELECT Id FROM Contact'))).json as Page;
     expect(plain.records).toHaveLength(Math.min(2000, total));
@@ -99,8 +109,11 @@ describe('paging', () => {
 
 describe('results', () => {
   it('renders records with attributes and parent relationships', async () => {
-    const page = (await get(q('SELECT Id, LastName, Account.Name, ReportsTo.Name FROM Contact WHERE AccountId != null LIMIT 1')))
-      .json as Page;
+    const page = (
+      await get(
+        q('SELECT Id, LastName, Account.Name, ReportsTo.Name FROM Contact WHERE AccountId != null LIMIT 1'),
+      )
+    ).json as Page;
     const r = page.records[0] ?? {};
     expect(r['attributes']).toEqual({ type: 'Contact', url: `${V}/sobjects/Contact/${String(r['Id'])}` });
     expect(r['Account']).toMatchObject({ attributes: { type: 'Account' }, Name: expect.any(String) });
@@ -120,7 +133,10 @@ describe('results', () => {
       body: JSON.stringify({ Name: 'Deleted soon' }),
     });
     const { id } = (await created.json()) as { id: string };
-    await fetch(`${emu.url}${V}/sobjects/Account/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    await fetch(`${emu.url}${V}/sobjects/Account/${id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     const soql = `SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`;
     expect(((await get(q(soql))).json as Page).totalSize).toBe(0);
     const all = (await get(q(soql, 'queryAll'))).json as Page;
@@ -155,7 +171,10 @@ describe('results', () => {
   it('explains a query', async () => {
     const res = await get(`${V}/query?explain=${encodeURIComponent('SELECT Id FROM Account')}`);
     expect(res.status).toBe(200);
-    expect((res.json as { plans: Json[] }).plans[0]).toMatchObject({ sobjectType: 'Account', leadingOperationType: 'TableScan' });
+    expect((res.json as { plans: Json[] }).plans[0]).toMatchObject({
+      sobjectType: 'Account',
+      leadingOperationType: 'TableScan',
+    });
   });
 });
 
@@ -173,6 +192,8 @@ describe('errors', () => {
     }
     const missing = await get(`${V}/query`);
     expect(missing.status).toBe(400);
-    expect(missing.json).toEqual([{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }]);
+    expect(missing.json).toEqual([
+      { message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' },
+    ]);
   });
 });

@@ -21,7 +21,12 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, seed: 'demo' });
   const res = await fetch(`${emu.url}/services/oauth2/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: emu.clientId, username: emu.username, password: emu.password }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: emu.clientId,
+      username: emu.username,
+      password: emu.password,
+    }),
   });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
@@ -30,16 +35,24 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(`${emu.url}${path.startsWith('/services') || path.startsWith('/id') ? '' : V}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      ...headers,
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const res = await fetch(
+    `${emu.url}${path.startsWith('/services') || path.startsWith('/id') ? '' : V}${path}`,
+    {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
+  );
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -78,10 +91,17 @@ describe('discovery', () => {
   });
 
   it('answers 404 NOT_FOUND for versions outside 41.0..62.0 and unknown paths', async () => {
-    for (const path of ['/services/data/v40.0/limits', '/services/data/v63.0/limits', `${V}/nothing-here`, '/nope']) {
+    for (const path of [
+      '/services/data/v40.0/limits',
+      '/services/data/v63.0/limits',
+      `${V}/nothing-here`,
+      '/nope',
+    ]) {
       const res = await api('GET', path);
       expect(res.status).toBe(404);
-      expect(res.json).toEqual([{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+      expect(res.json).toEqual([
+        { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+      ]);
     }
   });
 
@@ -100,7 +120,12 @@ describe('limits', () => {
     expect(used).toBeGreaterThan(0);
     const limits = first.json as Record<string, { Max: number; Remaining: number }>;
     expect(limits['DailyApiRequests']).toEqual({ Max: 100000, Remaining: 100000 - used });
-    for (const key of ['DailyBulkApiBatches', 'DailyBulkV2QueryJobs', 'DailyBulkV2QueryFileStorageMB', 'DataStorageMB']) {
+    for (const key of [
+      'DailyBulkApiBatches',
+      'DailyBulkV2QueryJobs',
+      'DailyBulkV2QueryFileStorageMB',
+      'DataStorageMB',
+    ]) {
       expect(limits[key]).toMatchObject({ Max: expect.any(Number), Remaining: expect.any(Number) });
     }
     const second = await api('GET', '/limits');
@@ -110,19 +135,84 @@ describe('limits', () => {
 
 describe('describe', () => {
   const GLOBAL_KEYS = [
-    'activateable', 'createable', 'custom', 'customSetting', 'deletable', 'deprecatedAndHidden', 'feedEnabled',
-    'hasSubtypes', 'isSubtype', 'keyPrefix', 'label', 'labelPlural', 'layoutable', 'mergeable', 'mruEnabled', 'name',
-    'queryable', 'replicateable', 'retrieveable', 'searchable', 'triggerable', 'undeletable', 'updateable', 'urls',
+    'activateable',
+    'createable',
+    'custom',
+    'customSetting',
+    'deletable',
+    'deprecatedAndHidden',
+    'feedEnabled',
+    'hasSubtypes',
+    'isSubtype',
+    'keyPrefix',
+    'label',
+    'labelPlural',
+    'layoutable',
+    'mergeable',
+    'mruEnabled',
+    'name',
+    'queryable',
+    'replicateable',
+    'retrieveable',
+    'searchable',
+    'triggerable',
+    'undeletable',
+    'updateable',
+    'urls',
   ];
   const FIELD_KEYS = [
-    'name', 'type', 'soapType', 'length', 'byteLength', 'digits', 'precision', 'scale', 'nillable', 'createable',
-    'updateable', 'defaultedOnCreate', 'externalId', 'idLookup', 'unique', 'caseSensitive', 'calculated',
-    'calculatedFormula', 'autoNumber', 'custom', 'referenceTo', 'relationshipName', 'relationshipOrder', 'cascadeDelete',
-    'restrictedDelete', 'picklistValues', 'restrictedPicklist', 'dependentPicklist', 'controllerName',
-    'compoundFieldName', 'extraTypeInfo', 'filterable', 'sortable', 'groupable', 'aggregatable', 'nameField',
-    'namePointing', 'polymorphicForeignKey', 'htmlFormatted', 'encrypted', 'highScaleNumber', 'label',
-    'inlineHelpText', 'defaultValue', 'deprecatedAndHidden', 'permissionable', 'queryByDistance',
-    'writeRequiresMasterRead', 'displayLocationInDecimal', 'mask', 'maskType', 'filteredLookupInfo',
+    'name',
+    'type',
+    'soapType',
+    'length',
+    'byteLength',
+    'digits',
+    'precision',
+    'scale',
+    'nillable',
+    'createable',
+    'updateable',
+    'defaultedOnCreate',
+    'externalId',
+    'idLookup',
+    'unique',
+    'caseSensitive',
+    'calculated',
+    'calculatedFormula',
+    'autoNumber',
+    'custom',
+    'referenceTo',
+    'relationshipName',
+    'relationshipOrder',
+    'cascadeDelete',
+    'restrictedDelete',
+    'picklistValues',
+    'restrictedPicklist',
+    'dependentPicklist',
+    'controllerName',
+    'compoundFieldName',
+    'extraTypeInfo',
+    'filterable',
+    'sortable',
+    'groupable',
+    'aggregatable',
+    'nameField',
+    'namePointing',
+    'polymorphicForeignKey',
+    'htmlFormatted',
+    'encrypted',
+    'highScaleNumber',
+    'label',
+    'inlineHelpText',
+    'defaultValue',
+    'deprecatedAndHidden',
+    'permissionable',
+    'queryByDistance',
+    'writeRequiresMasterRead',
+    'displayLocationInDecimal',
+    'mask',
+    'maskType',
+    'filteredLookupInfo',
     'referenceTargetField',
   ];
 
@@ -147,7 +237,9 @@ describe('describe', () => {
     expect(lastModified).not.toBe('');
     const again = await api('GET', '/sobjects', undefined, { 'If-Modified-Since': lastModified });
     expect(again.status).toBe(304);
-    const old = await api('GET', '/sobjects', undefined, { 'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' });
+    const old = await api('GET', '/sobjects', undefined, {
+      'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT',
+    });
     expect(old.status).toBe(200);
   });
 
@@ -155,29 +247,63 @@ describe('describe', () => {
     const res = await api('GET', '/sobjects/Contact/describe');
     expect(res.status).toBe(200);
     const d = res.json as Json & { fields: Json[]; childRelationships: Json[]; recordTypeInfos: Json[] };
-    for (const key of [...GLOBAL_KEYS, 'fields', 'childRelationships', 'recordTypeInfos', 'actionOverrides',
-      'namedLayoutInfos', 'supportedScopes', 'compactLayoutable', 'listviewable', 'lookupLayoutable',
-      'searchLayoutable', 'networkScopeFieldName']) {
+    for (const key of [
+      ...GLOBAL_KEYS,
+      'fields',
+      'childRelationships',
+      'recordTypeInfos',
+      'actionOverrides',
+      'namedLayoutInfos',
+      'supportedScopes',
+      'compactLayoutable',
+      'listviewable',
+      'lookupLayoutable',
+      'searchLayoutable',
+      'networkScopeFieldName',
+    ]) {
       expect(d).toHaveProperty(key);
     }
     for (const f of d.fields) for (const key of FIELD_KEYS) expect(f).toHaveProperty(key);
     const accountId = d.fields.find((f) => f['name'] === 'AccountId');
-    expect(accountId).toMatchObject({ type: 'reference', soapType: 'tns:ID', referenceTo: ['Account'], relationshipName: 'Account', byteLength: 18 });
+    expect(accountId).toMatchObject({
+      type: 'reference',
+      soapType: 'tns:ID',
+      referenceTo: ['Account'],
+      relationshipName: 'Account',
+      byteLength: 18,
+    });
     const lastName = d.fields.find((f) => f['name'] === 'LastName');
-    expect(lastName).toMatchObject({ type: 'string', soapType: 'xsd:string', nillable: false, byteLength: (lastName?.['length'] as number) * 3 });
-    expect(d.recordTypeInfos.some((r) => r['master'] === true && r['recordTypeId'] === '012000000000000AAA')).toBe(true);
+    expect(lastName).toMatchObject({
+      type: 'string',
+      soapType: 'xsd:string',
+      nillable: false,
+      byteLength: (lastName?.['length'] as number) * 3,
+    });
+    expect(
+      d.recordTypeInfos.some((r) => r['master'] === true && r['recordTypeId'] === '012000000000000AAA'),
+    ).toBe(true);
     const account = (await api('GET', '/sobjects/Account/describe')).json as { childRelationships: Json[] };
     expect(account.childRelationships).toContainEqual(
-      expect.objectContaining({ childSObject: 'Contact', field: 'AccountId', relationshipName: 'Contacts', junctionIdListNames: [] }),
+      expect.objectContaining({
+        childSObject: 'Contact',
+        field: 'AccountId',
+        relationshipName: 'Contacts',
+        junctionIdListNames: [],
+      }),
     );
   });
 
   it('serves basic info and 404s unknown types', async () => {
     const basic = await api('GET', '/sobjects/Account');
-    expect(basic.json).toMatchObject({ objectDescribe: { name: 'Account', keyPrefix: '001' }, recentItems: [] });
+    expect(basic.json).toMatchObject({
+      objectDescribe: { name: 'Account', keyPrefix: '001' },
+      recentItems: [],
+    });
     const unknown = await api('GET', '/sobjects/Nope__c/describe');
     expect(unknown.status).toBe(404);
-    expect(unknown.json).toEqual([{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+    expect(unknown.json).toEqual([
+      { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+    ]);
   });
 });
 
@@ -190,7 +316,12 @@ describe('record CRUD', () => {
 
     const got = await api('GET', `/sobjects/Account/${id}`);
     expect(got.status).toBe(200);
-    expect(got.json).toMatchObject({ attributes: { type: 'Account', url: `${V}/sobjects/Account/${id}` }, Id: id, Name: 'REST Co', Phone: '555' });
+    expect(got.json).toMatchObject({
+      attributes: { type: 'Account', url: `${V}/sobjects/Account/${id}` },
+      Id: id,
+      Name: 'REST Co',
+      Phone: '555',
+    });
     expect(got.json).toHaveProperty('Fax', null);
     const some = await api('GET', `/sobjects/Account/${id}?fields=Name,Phone`);
     expect(Object.keys(some.json as Json).sort()).toEqual(['Name', 'Phone', 'attributes']);
@@ -198,7 +329,10 @@ describe('record CRUD', () => {
     const patched = await api('PATCH', `/sobjects/Account/${id}`, { Phone: null, Name: 'REST Co 2' });
     expect(patched.status).toBe(204);
     expect(patched.text).toBe('');
-    expect((await api('GET', `/sobjects/Account/${id}`)).json).toMatchObject({ Name: 'REST Co 2', Phone: null });
+    expect((await api('GET', `/sobjects/Account/${id}`)).json).toMatchObject({
+      Name: 'REST Co 2',
+      Phone: null,
+    });
 
     // POST with ?_HttpMethod=PATCH is the REST API's override for clients without PATCH.
     const overridden = await api('POST', `/sobjects/Account/${id}?_HttpMethod=PATCH`, { Name: 'REST Co 3' });
@@ -217,7 +351,11 @@ describe('record CRUD', () => {
     const res = await api('POST', '/sobjects/Contact', { FirstName: 'No last name' });
     expect(res.status).toBe(400);
     expect(res.json).toEqual([
-      { message: expect.stringContaining('Required fields are missing'), errorCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] },
+      {
+        message: expect.stringContaining('Required fields are missing'),
+        errorCode: 'REQUIRED_FIELD_MISSING',
+        fields: ['LastName'],
+      },
     ]);
     const badField = await api('POST', '/sobjects/Account', { Name: 'x', Nope__c: 1 });
     expect(badField.status).toBe(400);
@@ -247,7 +385,9 @@ describe('external ids', () => {
     const got = await api('GET', '/sobjects/Account/Ferry_Id__c/ext-1');
     expect(got.json).toMatchObject({ Id: id, Name: 'Ext One!', Ferry_Id__c: 'ext-1' });
     // Before API 46.0 an update answered 204.
-    expect((await api('PATCH', '/services/data/v45.0/sobjects/Account/Ferry_Id__c/ext-1', { Name: 'v45' })).status).toBe(204);
+    expect(
+      (await api('PATCH', '/services/data/v45.0/sobjects/Account/Ferry_Id__c/ext-1', { Name: 'v45' })).status,
+    ).toBe(204);
   });
 
   it('answers 300 when several records match, 404 for unknown fields or values', async () => {
@@ -257,13 +397,17 @@ describe('external ids', () => {
     expect(account.id).toBeTruthy();
     const notExternal = await api('GET', '/sobjects/Contact/Email/twin@example.com');
     expect(notExternal.status).toBe(404);
-    expect((notExternal.json as Json[])[0]?.['message']).toContain('Provided external ID field does not exist');
+    expect((notExternal.json as Json[])[0]?.['message']).toContain(
+      'Provided external ID field does not exist',
+    );
     // Username is an idLookup field: usable in the URL.
     const user = await api('GET', `/sobjects/User/Username/${emu.username}`);
     expect(user.status).toBe(200);
     expect(user.json).toMatchObject({ Id: emu.org.identity.userId });
     expect((await api('GET', '/sobjects/Account/Ferry_Id__c/no-such-value')).status).toBe(404);
-    const onlyUpdate = await api('PATCH', '/sobjects/Account/Ferry_Id__c/ext-new?updateOnly=true', { Name: 'x' });
+    const onlyUpdate = await api('PATCH', '/sobjects/Account/Ferry_Id__c/ext-new?updateOnly=true', {
+      Name: 'x',
+    });
     expect(onlyUpdate.status).toBe(404);
   });
 
@@ -293,7 +437,10 @@ describe('replication', () => {
     await api('DELETE', `/sobjects/Account/${created.id}`);
     const deleted = await api('GET', `/sobjects/Account/deleted/?start=${start}&end=${end}`);
     expect(deleted.status).toBe(200);
-    const body = deleted.json as { deletedRecords: Array<{ id: string; deletedDate: string }>; earliestDateAvailable: string };
+    const body = deleted.json as {
+      deletedRecords: Array<{ id: string; deletedDate: string }>;
+      earliestDateAvailable: string;
+    };
     expect(body.deletedRecords.map((d) => d.id)).toContain(created.id);
     expect(body.earliestDateAvailable).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
   });

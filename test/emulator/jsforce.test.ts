@@ -161,7 +161,9 @@ describe('records', () => {
     expect((await conn.sobject('Account').retrieve(created.id))['Name']).toBe('jsforce renamed');
     const deleted = await conn.sobject('Account').destroy(created.id);
     expect(deleted.success).toBe(true);
-    await expect(conn.sobject('Account').retrieve(created.id)).rejects.toMatchObject({ name: 'ENTITY_IS_DELETED' });
+    await expect(conn.sobject('Account').retrieve(created.id)).rejects.toMatchObject({
+      name: 'ENTITY_IS_DELETED',
+    });
   });
 
   it('creates, updates, retrieves and deletes arrays through collections', async () => {
@@ -181,24 +183,45 @@ describe('records', () => {
     const res = await conn.sobject('Contact').create([{ LastName: 'Ok' }, { FirstName: 'No last name' }]);
     expect(res[0]?.success).toBe(true);
     expect(res[1]?.success).toBe(false);
-    if (res[1] && !res[1].success) expect(res[1].errors[0]).toMatchObject({ statusCode: 'REQUIRED_FIELD_MISSING' });
+    if (res[1] && !res[1].success)
+      expect(res[1].errors[0]).toMatchObject({ statusCode: 'REQUIRED_FIELD_MISSING' });
   });
 
   it('upserts by external id, singly and in arrays', async () => {
-    const one = await conn.sobject('Account').upsert({ Name: 'Upsert one', Ferry_Id__c: 'js-up-1' }, 'Ferry_Id__c');
-    expect(one).toMatchObject({ success: true, created: true });
-    const again = await conn.sobject('Account').upsert({ Name: 'Upsert one!', Ferry_Id__c: 'js-up-1' }, 'Ferry_Id__c');
-    expect(again).toMatchObject({ success: true, created: false });
-    const many = await conn
+    const one = await conn
       .sobject('Account')
-      .upsert(
-        [
-          { Name: 'Upsert one again', Ferry_Id__c: 'js-up-1' },
-          { Name: 'Upsert two', Ferry_Id__c: 'js-up-2' },
-        ],
-        'Ferry_Id__c',
-      );
+      .upsert({ Name: 'Upsert one', Ferry_Id__c: 'js-up-1' }, 'Ferry_Id__c');
+    expect(one).toMatchObject({ success: true, created: true });
+    const again = await conn
+      .sobject('Account')
+      .upsert({ Name: 'Upsert one!', Ferry_Id__c: 'js-up-1' }, 'Ferry_Id__c');
+    expect(again).toMatchObject({ success: true, created: false });
+    const many = await conn.sobject('Account').upsert(
+      [
+        { Name: 'Upsert one again', Ferry_Id__c: 'js-up-1' },
+        { Name: 'Upsert two', Ferry_Id__c: 'js-up-2' },
+      ],
+      'Ferry_Id__c',
+    );
     expect(many.map((r) => r.success && r.created)).toEqual([false, true]);
+  });
+});
+
+describe('SOAP API', () => {
+  it('creates, updates (nulling fields), upserts and deletes through conn.soap', async () => {
+    const conn = await oauthConnection();
+    const created = await conn.soap.create([{ type: 'Account', Name: 'Soap via jsforce', Phone: '123' }]);
+    expect(created[0]?.success).toBe(true);
+    const id = created[0]?.id ?? '';
+    const updated = await conn.soap.update({ type: 'Account', Id: id, Phone: null });
+    expect(updated.success).toBe(true);
+    expect((await conn.sobject('Account').retrieve(id))['Phone']).toBeNull();
+    const upserted = await conn.soap.upsert('Ferry_Id__c', [
+      { type: 'Account', Name: 'Soap up', Ferry_Id__c: 'soap-js-1' },
+    ]);
+    expect(upserted[0]).toMatchObject({ success: true, created: true });
+    const deleted = await conn.soap.delete([id]);
+    expect(deleted[0]?.success).toBe(true);
   });
 });
 
@@ -228,7 +251,11 @@ describe('metadata and org info', () => {
   });
 
   it('reads identity through the resource map when no userInfo is known', async () => {
-    const bare = new Connection({ instanceUrl: emu.url, accessToken: conn.accessToken ?? '', version: '62.0' });
+    const bare = new Connection({
+      instanceUrl: emu.url,
+      accessToken: conn.accessToken ?? '',
+      version: '62.0',
+    });
     const id = await bare.identity();
     expect(id.organization_id).toBe(emu.org.identity.orgId);
   });

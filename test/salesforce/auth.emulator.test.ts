@@ -106,7 +106,7 @@ describe('auth flows against the emulator', () => {
   });
 
   it('JWT bearer flow with a key the connected app does not know fails as a ConfigError', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    const other = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
       type: 'pkcs8',
       format: 'pem',
     });

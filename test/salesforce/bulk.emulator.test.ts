@@ -189,14 +189,16 @@ describe('Bulk 2.0 query', () => {
 
 describe('Bulk 2.0 ingest edge cases', () => {
   it('an empty input without columns is refused and its job aborted', async () => {
-    const err = await client.bulkIngest({ object: 'Account', operation: 'insert', records: [] }).catch((e: unknown) => e);
+    const err = await client
+      .bulkIngest({ object: 'Account', operation: 'insert', records: [] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvariantError);
     expect((err as InvariantError).message).toMatch(/no records to upload/);
   });
 
   it('upsert without an external id field is refused before any call', async () => {
-    await expect(client.bulkIngest({ object: 'Account', operation: 'upsert', records: [{ Name: 'x' }] })).rejects.toBeInstanceOf(
-      InvariantError,
-    );
+    await expect(
+      client.bulkIngest({ object: 'Account', operation: 'upsert', records: [{ Name: 'x' }] }),
+    ).rejects.toBeInstanceOf(InvariantError);
   });
 });

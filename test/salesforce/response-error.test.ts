@@ -10,6 +10,7 @@ import { classifyNetworkError, isAbort } from '../../src/salesforce/http/network
 import { parseErrorBody, responseError } from '../../src/salesforce/http/response-error.js';
 import { mayResend, retryableResponse } from '../../src/salesforce/http/retry-policy.js';
 import { saveErrorToFerry } from '../../src/salesforce/save-error.js';
+import { jobError } from '../../src/salesforce/bulk/job.js';
 
 const JSON_CT = 'application/json;charset=UTF-8';
 
@@ -170,5 +171,22 @@ describe('per-record errors', () => {
     expect(saveErrorToFerry({ statusCode: 'NOT_SENT', message: 'x', fields: [] }, 'c')).toBeInstanceOf(
       TransientError,
     );
+  });
+});
+
+describe('Bulk job failures', () => {
+  it('classify by the Salesforce code inside errorMessage', () => {
+    const failed = jobError('query', {
+      id: '750000000000001AAA',
+      state: 'Failed',
+      errorMessage:
+        "InvalidBatch : Failed to process query: INVALID_FIELD: No such column 'Foo' on entity 'Account'",
+    });
+    expect(failed).toBeInstanceOf(ConfigError);
+    expect(failed.code).toBe('INVALID_FIELD');
+    expect(failed.message).toMatch(/^Bulk query job 750000000000001AAA Failed: /);
+    const aborted = jobError('ingest', { id: '750000000000002AAA', state: 'Aborted' });
+    expect(aborted.code).toBe('BULK_JOB_ABORTED');
+    expect(aborted).toBeInstanceOf(UnrecoverableError);
   });
 });

@@ -86,7 +86,8 @@ export class Bulk1Batch {
 
   /** Called when the job is aborted before this batch ran. */
   skip(): void {
-    if (this.current === 'Queued') this.setState('NotProcessed', 'Job aborted before the batch was processed');
+    if (this.current === 'Queued')
+      this.setState('NotProcessed', 'Job aborted before the batch was processed');
   }
 
   async run(target: BatchTarget, mintResultId: () => string): Promise<void> {
@@ -94,11 +95,13 @@ export class Bulk1Batch {
     this.setState('InProgress', null);
     const started = performance.now();
     try {
-      if (target.operation === 'query' || target.operation === 'queryAll') this.runQuery(target, mintResultId);
+      if (target.operation === 'query' || target.operation === 'queryAll')
+        this.runQuery(target, mintResultId);
       else await this.runIngest(target, target.operation);
       this.setState('Completed', null);
     } catch (error) {
-      const message = error instanceof BatchFailure ? error.message : `InternalServerError : ${(error as Error).message}`;
+      const message =
+        error instanceof BatchFailure ? error.message : `InternalServerError : ${(error as Error).message}`;
       this.setState('Failed', message);
     } finally {
       this.processingMs += performance.now() - started;
@@ -109,10 +112,13 @@ export class Bulk1Batch {
     const batch = parseBatch(this.data, target.contentType);
     const count = recordCount(batch);
     if (count > MAX_BATCH_RECORDS) {
-      throw new BatchFailure(`InvalidBatch : Records in a batch exceed the limit of ${MAX_BATCH_RECORDS}: ${count}`);
+      throw new BatchFailure(
+        `InvalidBatch : Records in a batch exceed the limit of ${MAX_BATCH_RECORDS}: ${count}`,
+      );
     }
     const object = this.org.schema.object(target.object);
-    if (object === undefined) throw new BatchFailure(`InvalidBatch : Unable to find object: ${target.object}`);
+    if (object === undefined)
+      throw new BatchFailure(`InvalidBatch : Unable to find object: ${target.object}`);
     if (batch.kind === 'csv') {
       const problem = headerProblem(object, batch.header);
       if (problem !== null) throw new BatchFailure(problem);
@@ -141,7 +147,9 @@ export class Bulk1Batch {
       cursor = this.org.openCursor(query, { scanAll: target.operation === 'queryAll' });
     } catch (error) {
       if (error instanceof SoqlError) {
-        throw new BatchFailure(`InvalidBatch : Failed to process query: ${error.errorCode}: ${error.message}`);
+        throw new BatchFailure(
+          `InvalidBatch : Failed to process query: ${error.errorCode}: ${error.message}`,
+        );
       }
       throw error;
     }

@@ -64,7 +64,11 @@ export class Bulk1Job {
 
   addBatch(id: string, data: Buffer): Bulk1Batch {
     if (this.current !== 'Open') {
-      throw new BulkError(400, 'InvalidJobState', `Job ${this.id} is ${this.current}: batches can only be added to an Open job`);
+      throw new BulkError(
+        400,
+        'InvalidJobState',
+        `Job ${this.id} is ${this.current}: batches can only be added to an Open job`,
+      );
     }
     const batch = new Bulk1Batch(id, this.id, data, this.org);
     this.batchList.push(batch);

@@ -50,7 +50,10 @@ function parseJson(data: Buffer): RecordInput[] {
   } catch (error) {
     throw new BatchFailure(`InvalidBatch : Failed to parse JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsed) || !parsed.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
+  if (
+    !Array.isArray(parsed) ||
+    !parsed.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))
+  ) {
     throw new BatchFailure('InvalidBatch : A JSON batch must be an array of records');
   }
   return parsed.map((r: Record<string, unknown>) => {
@@ -76,7 +79,8 @@ function parseXml(data: Buffer): RecordInput[] {
   } catch (error) {
     throw new BatchFailure(`InvalidBatch : Failed to parse XML: ${(error as Error).message}`);
   }
-  if (typeof root !== 'object' || root === null) throw new BatchFailure('InvalidBatch : The batch holds no <sObjects>');
+  if (typeof root !== 'object' || root === null)
+    throw new BatchFailure('InvalidBatch : The batch holds no <sObjects>');
   const list = (root as Record<string, unknown>)['sObject'];
   return (Array.isArray(list) ? list : []).map((element) => flatten(element, ''));
 }

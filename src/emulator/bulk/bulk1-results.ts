@@ -31,16 +31,30 @@ export function ingestResults(
   // `created` is set by the org for upserts only; a successful insert always created its record.
   const created = (r: SaveResult): boolean => r.success && (operation === 'insert' || r.created === true);
   if (contentType === 'JSON') {
-    const body = results.map((r) => ({ success: r.success, created: created(r), id: r.id, errors: r.errors }));
+    const body = results.map((r) => ({
+      success: r.success,
+      created: created(r),
+      id: r.id,
+      errors: r.errors,
+    }));
     return { contentType: JSON_TYPE, body: JSON.stringify(body) };
   }
   if (contentType === 'XML') {
-    return { contentType: XML_TYPE, body: xmlDocument('results', results.map((r) => xmlResult(r, created(r))).join('')) };
+    return {
+      contentType: XML_TYPE,
+      body: xmlDocument('results', results.map((r) => xmlResult(r, created(r))).join('')),
+    };
   }
   const lines = results.map((r) =>
-    csvLine([r.id ?? '', String(r.success), String(created(r)), r.success ? '' : formatSaveErrors(r.errors)], ','),
+    csvLine(
+      [r.id ?? '', String(r.success), String(created(r)), r.success ? '' : formatSaveErrors(r.errors)],
+      ',',
+    ),
   );
-  return { contentType: 'text/csv', body: chunkLines(csvLine(['Id', 'Success', 'Created', 'Error'], ','), lines, '\n') };
+  return {
+    contentType: 'text/csv',
+    body: chunkLines(csvLine(['Id', 'Success', 'Created', 'Error'], ','), lines, '\n'),
+  };
 }
 
 function xmlResult(r: SaveResult, created: boolean): string {
@@ -51,7 +65,10 @@ function xmlResult(r: SaveResult, created: boolean): string {
         `<message>${escapeXml(e.message)}</message><statusCode>${escapeXml(e.statusCode)}</statusCode></errors>`,
     )
     .join('');
-  const id = r.id === null ? '<id xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>' : `<id>${r.id}</id>`;
+  const id =
+    r.id === null
+      ? '<id xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'
+      : `<id>${r.id}</id>`;
   return `\n <result>${errors}${id}<success>${r.success}</success><created>${created}</created></result>`;
 }
 
@@ -60,7 +77,11 @@ export function queryResultList(resultId: string, format: Bulk1Format): Rendered
   return { contentType: XML_TYPE, body: xmlDocument('result-list', `<result>${resultId}</result>`) };
 }
 
-export function queryResult(source: QueryCsvSource, contentType: Bulk1ContentType, apiVersion: string): RenderedResult {
+export function queryResult(
+  source: QueryCsvSource,
+  contentType: Bulk1ContentType,
+  apiVersion: string,
+): RenderedResult {
   const total = source.cursor.totalSize;
   if (contentType === 'JSON') return { contentType: JSON_TYPE, body: jsonRecords(source, total, apiVersion) };
   if (contentType === 'XML') return { contentType: XML_TYPE, body: xmlQueryRecords(source, total) };

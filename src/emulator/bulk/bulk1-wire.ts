@@ -54,7 +54,10 @@ export function renderInfo(root: 'jobInfo' | 'batchInfo', fields: WireFields, fo
 
 export function renderBatchList(batches: readonly WireFields[], format: Bulk1Format): string {
   if (format === 'json') return JSON.stringify({ batchInfo: batches.map(jsonFields) });
-  return xmlDocument('batchInfoList', batches.map((b) => `\n <batchInfo>${xmlFields(b)}\n </batchInfo>`).join(''));
+  return xmlDocument(
+    'batchInfoList',
+    batches.map((b) => `\n <batchInfo>${xmlFields(b)}\n </batchInfo>`).join(''),
+  );
 }
 
 export function renderError(exceptionCode: string, exceptionMessage: string, format: Bulk1Format): string {
@@ -76,15 +79,31 @@ export interface JobRequest {
   readonly state?: string;
 }
 
-const KEYS = ['operation', 'object', 'externalIdFieldName', 'concurrencyMode', 'contentType', 'assignmentRuleId', 'state'];
+const KEYS = [
+  'operation',
+  'object',
+  'externalIdFieldName',
+  'concurrencyMode',
+  'contentType',
+  'assignmentRuleId',
+  'state',
+];
 
-const xmlParser = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true, trimValues: true });
+const xmlParser = new XMLParser({
+  removeNSPrefix: true,
+  parseTagValue: false,
+  ignoreAttributes: true,
+  trimValues: true,
+});
 
 /** Parses a `<jobInfo>` XML or a JSON job request body. */
 export function parseJobRequest(body: Buffer, format: Bulk1Format): JobRequest {
   let root: unknown;
   try {
-    root = format === 'json' ? JSON.parse(body.toString('utf8')) : (xmlParser.parse(body) as Record<string, unknown>)['jobInfo'];
+    root =
+      format === 'json'
+        ? JSON.parse(body.toString('utf8'))
+        : (xmlParser.parse(body) as Record<string, unknown>)['jobInfo'];
   } catch (error) {
     const code = format === 'json' ? 'InvalidJob' : 'InvalidXML';
     throw new BulkError(400, code, `Unable to parse the job request: ${(error as Error).message}`);

@@ -3,11 +3,24 @@
  * by Bulk 2.0 ingest and Bulk 1.0 batches. Values go as text: the org coerces them by field type,
  * '' leaves a field unchanged and `#N/A` nulls it.
  */
-import { OrgError, type InputFormat, type OrgApi, type RecordInput, type SaveError, type SaveResult } from '../org/types.js';
+import {
+  OrgError,
+  type InputFormat,
+  type OrgApi,
+  type RecordInput,
+  type SaveError,
+  type SaveResult,
+} from '../org/types.js';
 
 export type IngestOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
 
-export const INGEST_OPERATIONS: readonly IngestOperation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
+export const INGEST_OPERATIONS: readonly IngestOperation[] = [
+  'insert',
+  'update',
+  'upsert',
+  'delete',
+  'hardDelete',
+];
 
 export function isIngestOperation(value: unknown): value is IngestOperation {
   return typeof value === 'string' && (INGEST_OPERATIONS as readonly string[]).includes(value);
@@ -50,7 +63,12 @@ export function writeRecords(
   }
 }
 
-function send(org: OrgApi, target: WriteTarget, records: readonly RecordInput[], format: InputFormat): SaveResult[] {
+function send(
+  org: OrgApi,
+  target: WriteTarget,
+  records: readonly RecordInput[],
+  format: InputFormat,
+): SaveResult[] {
   switch (target.operation) {
     case 'delete':
       return org.delete(records.map(idOf), { format });
@@ -73,7 +91,10 @@ function idOf(record: RecordInput): string {
   return '';
 }
 
-export function rowsToRecords(header: readonly string[], rows: readonly (readonly string[])[]): Record<string, string>[] {
+export function rowsToRecords(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): Record<string, string>[] {
   return rows.map((row) => {
     const record: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) record[header[i] ?? ''] = row[i] ?? '';

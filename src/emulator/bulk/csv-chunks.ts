@@ -13,11 +13,7 @@ export const CHUNK_CHARS = 64 * 1024;
  * Yields `header` then each line, every one followed by `eol`, packed into chunks. `lines` is read
  * lazily, so an array that grows while the stream is read is seen up to its length at that moment.
  */
-export function* chunkLines(
-  header: string | null,
-  lines: readonly string[],
-  eol: string,
-): Generator<string> {
+export function* chunkLines(header: string | null, lines: readonly string[], eol: string): Generator<string> {
   let chunk = header === null ? '' : header + eol;
   for (let i = 0; i < lines.length; i++) {
     chunk += lines[i] + eol;

@@ -149,13 +149,25 @@ export class IngestJob {
 
   upload(body: Buffer): void {
     if (this.current !== 'Open') {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.current}: data can only be uploaded to an Open job`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.current}: data can only be uploaded to an Open job`,
+      );
     }
     if (this.uploaded) {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Data has already been uploaded to job ${this.id}; a job takes one upload`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Data has already been uploaded to job ${this.id}; a job takes one upload`,
+      );
     }
     if (body.length > MAX_UPLOAD_BYTES) {
-      throw new BulkError(400, 'API_ERROR', `The upload exceeds the maximum of ${MAX_UPLOAD_BYTES} bytes per job`);
+      throw new BulkError(
+        400,
+        'API_ERROR',
+        `The upload exceeds the maximum of ${MAX_UPLOAD_BYTES} bytes per job`,
+      );
     }
     this.data = body;
     this.uploaded = true;
@@ -166,16 +178,28 @@ export class IngestJob {
   /** PATCH `{"state":"UploadComplete"}`. */
   close(): void {
     if (this.current !== 'Open') {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.current}: only an Open job can be closed`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.current}: only an Open job can be closed`,
+      );
     }
     this.setState('UploadComplete');
-    runSoon(JOB_START_DELAY_MS, () => this.process(), (error) => this.fail(internalFailure(error)));
+    runSoon(
+      JOB_START_DELAY_MS,
+      () => this.process(),
+      (error) => this.fail(internalFailure(error)),
+    );
   }
 
   /** PATCH `{"state":"Aborted"}`: processing stops before its next chunk. */
   abort(): void {
     if (this.current !== 'Open' && this.current !== 'UploadComplete' && this.current !== 'InProgress') {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.current} and can no longer be aborted`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.current} and can no longer be aborted`,
+      );
     }
     this.setState('Aborted');
   }
@@ -183,7 +207,11 @@ export class IngestJob {
   /** Salesforce deletes only jobs that are not being uploaded to or processed. */
   assertDeletable(): void {
     if (this.current === 'Open' || this.current === 'InProgress') {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.current} and cannot be deleted; abort it first`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.current} and cannot be deleted; abort it first`,
+      );
     }
   }
 
@@ -244,7 +272,8 @@ export class IngestJob {
         this.header = cells;
         this.headerText = data.toString('utf8', this.unprocessedFrom, end);
         this.unprocessedFrom = end;
-        const problem = lineEndingMismatch(data, end, this.settings.lineEnding) ?? headerProblem(object, cells);
+        const problem =
+          lineEndingMismatch(data, end, this.settings.lineEnding) ?? headerProblem(object, cells);
         if (problem !== null) return problem;
         continue;
       }
@@ -283,7 +312,9 @@ export class IngestJob {
         const created = insert || result.created === true ? '"true"' : '"false"';
         this.successLines.push(id + d + created + d + original);
       } else {
-        const errors = result?.errors ?? [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'no result', fields: [] }];
+        const errors = result?.errors ?? [
+          { statusCode: 'UNKNOWN_EXCEPTION', message: 'no result', fields: [] },
+        ];
         this.failedLines.push(id + d + quoteCell(formatSaveErrors(errors)) + d + original);
       }
     }

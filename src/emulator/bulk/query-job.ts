@@ -90,7 +90,11 @@ export class QueryJob {
 
   /** Starts processing shortly (the create response still says UploadComplete). */
   start(): void {
-    runSoon(JOB_START_DELAY_MS, () => this.process(), () => this.setState('Failed'));
+    runSoon(
+      JOB_START_DELAY_MS,
+      () => this.process(),
+      () => this.setState('Failed'),
+    );
   }
 
   summary(): QueryJobSummary {
@@ -125,7 +129,11 @@ export class QueryJob {
 
   abort(): void {
     if (this.current !== 'UploadComplete' && this.current !== 'InProgress') {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.current} and can no longer be aborted`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.current} and can no longer be aborted`,
+      );
     }
     this.setState('Aborted');
     this.cursor = null;
@@ -133,7 +141,11 @@ export class QueryJob {
 
   assertDeletable(): void {
     if (this.current === 'InProgress') {
-      throw new BulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is InProgress and cannot be deleted; abort it first`);
+      throw new BulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is InProgress and cannot be deleted; abort it first`,
+      );
     }
   }
 
@@ -149,10 +161,15 @@ export class QueryJob {
   page(locator: string | undefined, maxRecords: number | undefined): ResultsPage {
     const cursor = this.cursor;
     if (this.current !== 'JobComplete' || cursor === null) {
-      throw new BulkError(412, 'JOB_NOT_COMPLETE', `Job ${this.id} is ${this.current}: results are available once it is JobComplete`);
+      throw new BulkError(
+        412,
+        'JOB_NOT_COMPLETE',
+        `Job ${this.id} is ${this.current}: results are available once it is JobComplete`,
+      );
     }
     const start = locator === undefined ? 0 : decodeLocator(locator);
-    if (start === null) throw new BulkError(400, 'INVALID_QUERY_LOCATOR', `Invalid locator: ${locator ?? ''}`);
+    if (start === null)
+      throw new BulkError(400, 'INVALID_QUERY_LOCATOR', `Invalid locator: ${locator ?? ''}`);
     const size = maxRecords ?? DEFAULT_PAGE_ROWS;
     const count = Math.max(0, Math.min(size, cursor.totalSize - start));
     const next = start + count;
@@ -168,7 +185,9 @@ export class QueryJob {
     this.setState('InProgress');
     const started = performance.now();
     try {
-      const cursor = this.org.openCursor(this.settings.query, { scanAll: this.settings.operation === 'queryAll' });
+      const cursor = this.org.openCursor(this.settings.query, {
+        scanAll: this.settings.operation === 'queryAll',
+      });
       if (this.is('InProgress')) {
         this.cursor = cursor;
         this.setState('JobComplete');

@@ -13,7 +13,11 @@ export function isJsonObject(v: unknown): v is JsonObject {
 
 export function parseJsonText(text: string): unknown {
   if (text.trim() === '') {
-    throw new HttpError(400, 'JSON_PARSER_ERROR', 'No content to map due to end-of-input at [line:1, column:0]');
+    throw new HttpError(
+      400,
+      'JSON_PARSER_ERROR',
+      'No content to map due to end-of-input at [line:1, column:0]',
+    );
   }
   try {
     return JSON.parse(text) as unknown;

@@ -28,7 +28,15 @@ const BASE = String.raw`^/services/async/(?<version>\d+\.\d+)/job`;
 const JOB = String.raw`${BASE}/(?<jobId>[A-Za-z0-9]{15,18})`;
 const BATCH = String.raw`${JOB}/batch/(?<batchId>[A-Za-z0-9]{15,18})`;
 
-const OPERATIONS: readonly Bulk1Operation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete', 'query', 'queryAll'];
+const OPERATIONS: readonly Bulk1Operation[] = [
+  'insert',
+  'update',
+  'upsert',
+  'delete',
+  'hardDelete',
+  'query',
+  'queryAll',
+];
 const CONTENT_TYPES: readonly Bulk1ContentType[] = ['CSV', 'XML', 'JSON'];
 
 function document(status: number, body: string, format: Bulk1Format): EmuResponse {
@@ -61,13 +69,17 @@ export function bulk1Routes(jobs: BulkJobs): Route[] {
     counted: true,
     handle: (req, env) => {
       // Errors answer in the job's format when there is a job, else in the request's.
-      const format = jobs.classic.find(req.params['jobId'] ?? '')?.format ?? formatOfContentType(req.headers['content-type']);
+      const format =
+        jobs.classic.find(req.params['jobId'] ?? '')?.format ??
+        formatOfContentType(req.headers['content-type']);
       try {
         // Sessions are checked before handlers run (dispatch.ts answers 400 InvalidSessionId).
         return handle(req, env);
       } catch (error) {
-        if (error instanceof BulkError) return document(400, renderError(error.errorCode, error.message, format), format);
-        if (error instanceof OrgError) return document(400, renderError(error.errorCode, error.message, format), format);
+        if (error instanceof BulkError)
+          return document(400, renderError(error.errorCode, error.message, format), format);
+        if (error instanceof OrgError)
+          return document(400, renderError(error.errorCode, error.message, format), format);
         throw error;
       }
     },
@@ -100,7 +112,14 @@ export function bulk1Routes(jobs: BulkJobs): Route[] {
     }),
     route('GET', `${JOB}/batch/?$`, 'bulk1-batch-list', (req) => {
       const job = jobOf(req);
-      return document(200, renderBatchList(job.batches.map((b) => b.info()), job.format), job.format);
+      return document(
+        200,
+        renderBatchList(
+          job.batches.map((b) => b.info()),
+          job.format,
+        ),
+        job.format,
+      );
     }),
     route('GET', `${BATCH}/?$`, 'bulk1-batch-get', (req) => {
       const job = jobOf(req);
@@ -144,9 +163,11 @@ function createJob(req: EmuRequest, env: EmulatorEnv, jobs: BulkJobs): Bulk1Job 
   const format = formatOfContentType(req.headers['content-type']);
   const request = parseJobRequest(req.body, format);
   const operation = OPERATIONS.find((op) => op === request.operation);
-  if (operation === undefined) throw new BulkError(400, 'InvalidJob', `Invalid operation: ${request.operation ?? '(none)'}`);
+  if (operation === undefined)
+    throw new BulkError(400, 'InvalidJob', `Invalid operation: ${request.operation ?? '(none)'}`);
   const object = env.org.schema.object(request.object ?? '');
-  if (object === undefined) throw new BulkError(400, 'InvalidJob', `Unable to find object: ${request.object ?? ''}`);
+  if (object === undefined)
+    throw new BulkError(400, 'InvalidJob', `Unable to find object: ${request.object ?? ''}`);
   // Salesforce's default content type for Bulk 1.0 jobs is XML.
   const contentType = CONTENT_TYPES.find((t) => t === (request.contentType ?? 'XML'));
   if (contentType === undefined) {

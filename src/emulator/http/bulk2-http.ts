@@ -50,7 +50,11 @@ export function jsonBody(req: EmuRequest): Record<string, unknown> {
   try {
     parsed = JSON.parse(req.body.toString('utf8'));
   } catch (error) {
-    throw new BulkError(400, 'JSON_PARSER_ERROR', `Unexpected character in request body: ${(error as Error).message}`);
+    throw new BulkError(
+      400,
+      'JSON_PARSER_ERROR',
+      `Unexpected character in request body: ${(error as Error).message}`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BulkError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object');

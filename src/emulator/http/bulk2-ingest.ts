@@ -111,7 +111,8 @@ function createJob(req: EmuRequest, env: EmulatorEnv, id: string): IngestJob {
   const lineEnding = enumValue(body, 'lineEnding', isLineEnding, 'LF');
   const object = env.org.schema.object(objectName);
   if (object === undefined) throw new BulkError(400, 'INVALIDJOB', `Unable to find object: ${objectName}`);
-  const externalIdFieldName = operation === 'upsert' ? externalIdField(object, optionalString(body, 'externalIdFieldName')) : null;
+  const externalIdFieldName =
+    operation === 'upsert' ? externalIdField(object, optionalString(body, 'externalIdFieldName')) : null;
   return new IngestJob(
     {
       id,
@@ -141,7 +142,11 @@ function externalIdField(object: ObjectDef, name: string | undefined): string {
   const field = object.fieldIndex.get(name.toLowerCase());
   if (field === undefined) throw new BulkError(400, 'INVALIDJOB', `Field name not found : ${name}`);
   if (!field.externalId && !field.idLookup && field.type !== 'id') {
-    throw new BulkError(400, 'INVALIDJOB', `Field ${field.name} is not an External ID or Id field on ${object.name}`);
+    throw new BulkError(
+      400,
+      'INVALIDJOB',
+      `Field ${field.name} is not an External ID or Id field on ${object.name}`,
+    );
   }
   return field.name;
 }

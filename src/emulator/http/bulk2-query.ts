@@ -44,7 +44,8 @@ function route(
   };
 }
 
-const isQueryOperation = (value: unknown): value is QueryOperation => value === 'query' || value === 'queryAll';
+const isQueryOperation = (value: unknown): value is QueryOperation =>
+  value === 'query' || value === 'queryAll';
 
 export function bulk2QueryRoutes(jobs: BulkJobs): Route[] {
   const job = (req: EmuRequest): QueryJob => jobs.query.get(req.params['id'] ?? '');

@@ -33,13 +33,18 @@ function tooMany(): HttpError {
 }
 
 function requireVersion(req: EmuRequest, min: number): void {
-  if ((parseVersion(req.params['version'] ?? '') ?? 0) < min) throw new HttpError(404, 'NOT_FOUND', MESSAGES.notFound);
+  if ((parseVersion(req.params['version'] ?? '') ?? 0) < min)
+    throw new HttpError(404, 'NOT_FOUND', MESSAGES.notFound);
 }
 
 function recordsOf(body: JsonObject): JsonObject[] {
   const records = body['records'];
   if (!Array.isArray(records) || !records.every(isJsonObject)) {
-    throw new HttpError(400, 'JSON_PARSER_ERROR', "The request body must contain a 'records' array of objects");
+    throw new HttpError(
+      400,
+      'JSON_PARSER_ERROR',
+      "The request body must contain a 'records' array of objects",
+    );
   }
   if (records.length > MAX_COLLECTION) throw tooMany();
   return records;
@@ -122,7 +127,10 @@ export function collectionRoutes(ctx: HttpContext): Route[] {
         requireVersion(req, 42);
         const body = readJsonObject(req);
         const results = createMixed(env.org, ctx.rawOrg, recordsOf(body), allOrNoneOf(body));
-        return json(200, results.map((r) => collectionResult(r, false)));
+        return json(
+          200,
+          results.map((r) => collectionResult(r, false)),
+        );
       },
     },
     {
@@ -136,7 +144,10 @@ export function collectionRoutes(ctx: HttpContext): Route[] {
         const body = readJsonObject(req);
         const records = recordsOf(body);
         const results = env.org.update(undefined, records, { allOrNone: allOrNoneOf(body), format: 'json' });
-        return json(200, results.map((r) => collectionResult(r, false)));
+        return json(
+          200,
+          results.map((r) => collectionResult(r, false)),
+        );
       },
     },
     {
@@ -151,7 +162,10 @@ export function collectionRoutes(ctx: HttpContext): Route[] {
         if (!ids) throw new HttpError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
         if (ids.length > MAX_COLLECTION) throw tooMany();
         const results = env.org.delete(ids, { allOrNone: req.query.get('allOrNone') === 'true' });
-        return json(200, results.map((r) => collectionResult(r, false)));
+        return json(
+          200,
+          results.map((r) => collectionResult(r, false)),
+        );
       },
     },
     {
@@ -169,52 +183,59 @@ export function collectionRoutes(ctx: HttpContext): Route[] {
           allOrNone: allOrNoneOf(body),
           format: 'json',
         });
-        return json(200, results.map((r) => collectionResult(r, true)));
+        return json(
+          200,
+          results.map((r) => collectionResult(r, true)),
+        );
       },
     },
-    ...(['POST', 'GET'] as const).map(
-      (method): Route => ({
-        method,
-        pattern: new RegExp(`${base}/${TYPE}$`),
-        auth: 'bearer',
-        name: 'collections-retrieve',
-        counted: true,
-        writes: false,
-        handle(req, env) {
-          requireVersion(req, 42);
-          const o = objectOrNotFound(env.org, req.params['type'] ?? '');
-          let ids: string[] | undefined;
-          let fields: string[] | undefined;
-          if (method === 'POST') {
-            const body = readJsonObject(req);
-            const rawIds = body['ids'];
-            const rawFields = body['fields'];
-            ids = Array.isArray(rawIds) ? rawIds.filter((x): x is string => typeof x === 'string') : undefined;
-            fields = Array.isArray(rawFields) ? rawFields.filter((x): x is string => typeof x === 'string') : undefined;
-          } else {
-            ids = parseFieldList(req.query.get('ids'));
-            fields = parseFieldList(req.query.get('fields'));
+    ...(['POST', 'GET'] as const).map((method): Route => ({
+      method,
+      pattern: new RegExp(`${base}/${TYPE}$`),
+      auth: 'bearer',
+      name: 'collections-retrieve',
+      counted: true,
+      writes: false,
+      handle(req, env) {
+        requireVersion(req, 42);
+        const o = objectOrNotFound(env.org, req.params['type'] ?? '');
+        let ids: string[] | undefined;
+        let fields: string[] | undefined;
+        if (method === 'POST') {
+          const body = readJsonObject(req);
+          const rawIds = body['ids'];
+          const rawFields = body['fields'];
+          ids = Array.isArray(rawIds) ? rawIds.filter((x): x is string => typeof x === 'string') : undefined;
+          fields = Array.isArray(rawFields)
+            ? rawFields.filter((x): x is string => typeof x === 'string')
+            : undefined;
+        } else {
+          ids = parseFieldList(req.query.get('ids'));
+          fields = parseFieldList(req.query.get('fields'));
+        }
+        if (!ids?.length) throw new HttpError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+        if (!fields?.length) throw new HttpError(400, 'MISSING_ARGUMENT', 'fields parameter is required');
+        const max = method === 'POST' ? 2000 : 800;
+        if (ids.length > max) {
+          throw new HttpError(
+            400,
+            'EXCEEDED_ID_LIMIT',
+            `Cannot retrieve more than ${max} records in one call`,
+          );
+        }
+        const query = recordQuery(env.org, o, fields);
+        const version = req.params['version'] ?? '';
+        const out = ids.map((id) => {
+          try {
+            const { object, row } = env.org.retrieve(o.name, id);
+            return object.name === o.name ? query.toJson(row, env.org.ctx, version) : null;
+          } catch (err) {
+            if (err instanceof OrgError) return null; // missing, deleted or malformed: an empty slot
+            throw err;
           }
-          if (!ids?.length) throw new HttpError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
-          if (!fields?.length) throw new HttpError(400, 'MISSING_ARGUMENT', 'fields parameter is required');
-          const max = method === 'POST' ? 2000 : 800;
-          if (ids.length > max) {
-            throw new HttpError(400, 'EXCEEDED_ID_LIMIT', `Cannot retrieve more than ${max} records in one call`);
-          }
-          const query = recordQuery(env.org, o, fields);
-          const version = req.params['version'] ?? '';
-          const out = ids.map((id) => {
-            try {
-              const { object, row } = env.org.retrieve(o.name, id);
-              return object.name === o.name ? query.toJson(row, env.org.ctx, version) : null;
-            } catch (err) {
-              if (err instanceof OrgError) return null; // missing, deleted or malformed: an empty slot
-              throw err;
-            }
-          });
-          return json(200, out);
-        },
-      }),
-    ),
+        });
+        return json(200, out);
+      },
+    })),
   ];
 }

@@ -31,7 +31,11 @@ export function compositeBatchRoutes(ctx: HttpContext): Route[] {
         const envelope = readJsonObject(req);
         const raw = envelope['batchRequests'];
         if (!Array.isArray(raw)) {
-          throw new HttpError(400, 'JSON_PARSER_ERROR', "The request body must contain a 'batchRequests' array");
+          throw new HttpError(
+            400,
+            'JSON_PARSER_ERROR',
+            "The request body must contain a 'batchRequests' array",
+          );
         }
         if (raw.length > MAX_SUBREQUESTS) {
           throw new HttpError(400, 'LIMIT_EXCEEDED', `Maximum of ${MAX_SUBREQUESTS} batch requests allowed`);
@@ -51,7 +55,11 @@ export function compositeBatchRoutes(ctx: HttpContext): Route[] {
           }
           const url = absoluteUrl(item['url']);
           if (/\/composite(\/|$|\?)/.test(url)) {
-            throw new HttpError(400, 'INVALID_INPUT', `batchRequests[${i}]: composite resources cannot be nested`);
+            throw new HttpError(
+              400,
+              'INVALID_INPUT',
+              `batchRequests[${i}]: composite resources cannot be nested`,
+            );
           }
           const res = await ctx.dispatchInternal({
             method: item['method'].toUpperCase(),

@@ -7,7 +7,10 @@
 const REFERENCE = /@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g;
 
 export class UnresolvedReference extends Error {
-  constructor(readonly referenceId: string, readonly expression: string) {
+  constructor(
+    readonly referenceId: string,
+    readonly expression: string,
+  ) {
     super(
       `Invalid reference specified. No value for ${expression} found in ${referenceId}. ` +
         `Provided referenceId ('${referenceId}') or path was not found in an earlier subrequest's response.`,

@@ -37,7 +37,13 @@ function invalid(message: string): HttpError {
 function flatten(org: OrgApi, rootType: string, records: unknown): TreeNode[] {
   const nodes: TreeNode[] = [];
   const refs = new Set<string>();
-  const visit = (raw: unknown, type: string, depth: number, parent?: TreeNode, parentField?: string): void => {
+  const visit = (
+    raw: unknown,
+    type: string,
+    depth: number,
+    parent?: TreeNode,
+    parentField?: string,
+  ): void => {
     if (!isJsonObject(raw)) throw invalid('Each record must be a JSON object');
     const attrs = raw['attributes'];
     const declared = isJsonObject(attrs) ? attrs['type'] : undefined;
@@ -45,7 +51,8 @@ function flatten(org: OrgApi, rootType: string, records: unknown): TreeNode[] {
     if (typeof declared !== 'string' || declared.toLowerCase() !== type.toLowerCase()) {
       throw invalid(`Record type must be ${type}, found: ${String(declared)}`);
     }
-    if (typeof referenceId !== 'string' || referenceId === '') throw invalid('Every record needs attributes.referenceId');
+    if (typeof referenceId !== 'string' || referenceId === '')
+      throw invalid('Every record needs attributes.referenceId');
     if (refs.has(referenceId)) throw invalid(`Duplicate ReferenceId provided in the request: ${referenceId}`);
     refs.add(referenceId);
     if (depth > MAX_DEPTH) throw invalid(`The request exceeds the maximum depth of ${MAX_DEPTH} levels`);
@@ -67,10 +74,12 @@ function flatten(org: OrgApi, rootType: string, records: unknown): TreeNode[] {
       for (const child of list as unknown[]) visit(child, rel.childSObject, depth + 1, node, rel.field);
     }
   };
-  if (!Array.isArray(records)) throw new HttpError(400, 'JSON_PARSER_ERROR', "The request body must contain a 'records' array");
+  if (!Array.isArray(records))
+    throw new HttpError(400, 'JSON_PARSER_ERROR', "The request body must contain a 'records' array");
   for (const r of records) visit(r, rootType, 1);
   if (nodes.length > MAX_RECORDS) throw invalid(`The request contains more than ${MAX_RECORDS} records`);
-  if (new Set(nodes.map((n) => n.type)).size > MAX_TYPES) throw invalid(`The request contains more than ${MAX_TYPES} types`);
+  if (new Set(nodes.map((n) => n.type)).size > MAX_TYPES)
+    throw invalid(`The request contains more than ${MAX_TYPES} types`);
   return nodes;
 }
 
@@ -107,7 +116,9 @@ export function compositeTreeRoutes(ctx: HttpContext): Route[] {
             if (results.some((r) => !r.success) && failures.length === 0) {
               failures.push({
                 referenceId: group[0]?.referenceId ?? '',
-                errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'The records were not saved', fields: [] }],
+                errors: [
+                  { statusCode: 'UNKNOWN_EXCEPTION', message: 'The records were not saved', fields: [] },
+                ],
               });
             }
             if (failures.length > 0) break;
@@ -117,7 +128,10 @@ export function compositeTreeRoutes(ctx: HttpContext): Route[] {
           journal.rollback();
           return json(400, { hasErrors: true, results: failures });
         }
-        return json(201, { hasErrors: false, results: nodes.map((n) => ({ referenceId: n.referenceId, id: n.id })) });
+        return json(201, {
+          hasErrors: false,
+          results: nodes.map((n) => ({ referenceId: n.referenceId, id: n.id })),
+        });
       },
     },
   ];

@@ -42,23 +42,38 @@ function parseSubRequests(raw: unknown): SubRequest[] {
     throw new HttpError(400, 'JSON_PARSER_ERROR', "The request body must contain a 'compositeRequest' array");
   }
   if (raw.length > MAX_SUBREQUESTS) {
-    throw new HttpError(400, 'LIMIT_EXCEEDED', `Composite request limit exceeded: at most ${MAX_SUBREQUESTS} subrequests`);
+    throw new HttpError(
+      400,
+      'LIMIT_EXCEEDED',
+      `Composite request limit exceeded: at most ${MAX_SUBREQUESTS} subrequests`,
+    );
   }
   const seen = new Set<string>();
   return raw.map((item, i) => {
-    if (!isJsonObject(item)) throw new HttpError(400, 'JSON_PARSER_ERROR', `compositeRequest[${i}] must be an object`);
+    if (!isJsonObject(item))
+      throw new HttpError(400, 'JSON_PARSER_ERROR', `compositeRequest[${i}] must be an object`);
     const { method, url, referenceId, body } = item;
     if (typeof method !== 'string' || !METHODS.has(method.toUpperCase())) {
-      throw new HttpError(400, 'INVALID_INPUT', `compositeRequest[${i}]: method must be GET, POST, PATCH, PUT or DELETE`);
+      throw new HttpError(
+        400,
+        'INVALID_INPUT',
+        `compositeRequest[${i}]: method must be GET, POST, PATCH, PUT or DELETE`,
+      );
     }
-    if (typeof url !== 'string' || url === '') throw new HttpError(400, 'INVALID_INPUT', `compositeRequest[${i}]: url is required`);
+    if (typeof url !== 'string' || url === '')
+      throw new HttpError(400, 'INVALID_INPUT', `compositeRequest[${i}]: url is required`);
     if (typeof referenceId !== 'string' || !/^[A-Za-z0-9_]+$/.test(referenceId)) {
       throw new HttpError(400, 'INVALID_INPUT', `compositeRequest[${i}]: referenceId must be alphanumeric`);
     }
-    if (seen.has(referenceId)) throw new HttpError(400, 'INVALID_INPUT', `Duplicate referenceId '${referenceId}'`);
+    if (seen.has(referenceId))
+      throw new HttpError(400, 'INVALID_INPUT', `Duplicate referenceId '${referenceId}'`);
     seen.add(referenceId);
     if (/\/composite(\/|$|\?)/.test(url)) {
-      throw new HttpError(400, 'INVALID_INPUT', `compositeRequest[${i}]: composite resources cannot be nested`);
+      throw new HttpError(
+        400,
+        'INVALID_INPUT',
+        `compositeRequest[${i}]: composite resources cannot be nested`,
+      );
     }
     return { method: method.toUpperCase(), url, referenceId, body };
   });

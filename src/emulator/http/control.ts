@@ -43,7 +43,10 @@ const FIELD_TYPES = [
 ] as const;
 
 const schemas = {
-  records: z.union([z.array(z.record(z.string(), z.unknown())), z.object({ records: z.array(z.record(z.string(), z.unknown())) })]),
+  records: z.union([
+    z.array(z.record(z.string(), z.unknown())),
+    z.object({ records: z.array(z.record(z.string(), z.unknown())) }),
+  ]),
   change: z.strictObject({
     fields: z.record(z.string(), z.unknown()),
     visibleAfterMs: z.number().int().min(0).optional(),
@@ -56,7 +59,10 @@ const schemas = {
     advanceMs: z.number().optional(),
     frozen: z.boolean().optional(),
   }),
-  limits: z.strictObject({ max: z.number().int().min(0).optional(), used: z.number().int().min(0).optional() }),
+  limits: z.strictObject({
+    max: z.number().int().min(0).optional(),
+    used: z.number().int().min(0).optional(),
+  }),
 };
 
 /** Parses and validates a control body; an empty body is `{}`. */
@@ -109,7 +115,10 @@ export function controlRoutes(ctx: HttpContext): Route[] {
       const input = body(req, schemas.records);
       const records = Array.isArray(input) ? input : input.records;
       const results = org.load(req.params['type'] ?? '', records);
-      return json(200, results.map((r) => collectionResult(r, false)));
+      return json(
+        200,
+        results.map((r) => collectionResult(r, false)),
+      );
     }),
     route('PATCH', `/records/${T}/(?<id>[A-Za-z0-9]{15,18})`, 'change', (req) => {
       const input = body(req, schemas.change);
@@ -135,7 +144,8 @@ export function controlRoutes(ctx: HttpContext): Route[] {
       const frozen = input.frozen !== undefined ? { frozen: input.frozen } : {};
       if (input.at !== undefined) {
         const at = new Date(input.at);
-        if (!Number.isFinite(at.getTime())) throw new HttpError(400, 'INVALID_INPUT', `at: not a date: ${input.at}`);
+        if (!Number.isFinite(at.getTime()))
+          throw new HttpError(400, 'INVALID_INPUT', `at: not a date: ${input.at}`);
         org.setClock(at, frozen);
       } else if (input.frozen !== undefined) {
         org.setClock(org.now(), frozen);
@@ -160,7 +170,9 @@ export function controlRoutes(ctx: HttpContext): Route[] {
       limits.resetCalls();
       return noContent();
     }),
-    route('GET', '/limits', 'limits', () => json(200, { dailyApiRequests: limits.apiUsage, limits: limits.render() })),
+    route('GET', '/limits', 'limits', () =>
+      json(200, { dailyApiRequests: limits.apiUsage, limits: limits.render() }),
+    ),
     route('POST', '/limits', 'set-limits', (req) => {
       const input = body(req, schemas.limits);
       limits.set(input);

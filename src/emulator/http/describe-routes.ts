@@ -82,7 +82,10 @@ export function describeRoutes(): Route[] {
       handle(req, env) {
         const o = objectOrNotFound(env.org, req.params['type'] ?? '');
         // recentItems lists records the user viewed in the UI; API users have none.
-        return json(200, { objectDescribe: describeGlobalEntry(o, req.params['version'] ?? ''), recentItems: [] });
+        return json(200, {
+          objectDescribe: describeGlobalEntry(o, req.params['version'] ?? ''),
+          recentItems: [],
+        });
       },
     },
     {

@@ -46,7 +46,14 @@ const TEXT_TYPES = new Set<FieldType>([
 ]);
 
 /** Long text, multi-select picklists and compound fields cannot be aggregated (or grouped). */
-const NOT_AGGREGATABLE = new Set<FieldType>(['textarea', 'multipicklist', 'address', 'location', 'base64', 'encryptedstring']);
+const NOT_AGGREGATABLE = new Set<FieldType>([
+  'textarea',
+  'multipicklist',
+  'address',
+  'location',
+  'base64',
+  'encryptedstring',
+]);
 
 /** Salesforce stores text as UTF-8 with up to 3 bytes per character; ids are ASCII. */
 function byteLength(f: FieldDef): number {
@@ -201,7 +208,14 @@ function recordTypesOf(org: OrgApi, o: ObjectDef): RecordTypeRow[] {
 function recordTypeInfos(org: OrgApi, o: ObjectDef, version: string): Array<Record<string, unknown>> {
   const url = base(version, o);
   const types = recordTypesOf(org, o);
-  const info = (id: string, name: string, dev: string, master: boolean, available: boolean, isDefault: boolean) => ({
+  const info = (
+    id: string,
+    name: string,
+    dev: string,
+    master: boolean,
+    available: boolean,
+    isDefault: boolean,
+  ) => ({
     active: true,
     available,
     defaultRecordTypeMapping: isDefault,
@@ -211,8 +225,14 @@ function recordTypeInfos(org: OrgApi, o: ObjectDef, version: string): Array<Reco
     recordTypeId: id,
     urls: { layout: `${url}/describe/layouts/${id}` },
   });
-  const custom = types.map((t, i) => ({ ...info(t.id, t.name, t.developerName, false, t.active, i === 0), active: t.active }));
-  return [...custom, info(MASTER_RECORD_TYPE_ID, 'Master', 'Master', true, custom.length === 0, custom.length === 0)];
+  const custom = types.map((t, i) => ({
+    ...info(t.id, t.name, t.developerName, false, t.active, i === 0),
+    active: t.active,
+  }));
+  return [
+    ...custom,
+    info(MASTER_RECORD_TYPE_ID, 'Master', 'Master', true, custom.length === 0, custom.length === 0),
+  ];
 }
 
 export function childRelationshipsOf(schema: SchemaApi, o: ObjectDef): Array<Record<string, unknown>> {

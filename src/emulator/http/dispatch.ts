@@ -46,7 +46,11 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** The token a request presents for its route's auth scheme. */
-function presentedToken(route: Route, headers: IncomingHttpHeaders, query: URLSearchParams): string | undefined {
+function presentedToken(
+  route: Route,
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): string | undefined {
   const auth = header(headers, 'authorization');
   const m = auth ? /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(auth) : null;
   if (route.auth === 'bulk1') return header(headers, 'x-sfdc-session')?.trim() || m?.[1];
@@ -100,7 +104,12 @@ export class Dispatcher {
     const version = params['version'];
     if (version !== undefined && !isServedVersion(version, this.ctx.config.maxApiVersion)) {
       return dialect === 'soap'
-        ? errorResponse('soap', 500, 'UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL: ${version}`)
+        ? errorResponse(
+            'soap',
+            500,
+            'UNSUPPORTED_API_VERSION',
+            `Invalid Api version specified on URL: ${version}`,
+          )
         : errorResponse(dialect, 404, 'NOT_FOUND', MESSAGES.notFound);
     }
 
@@ -132,7 +141,8 @@ export class Dispatcher {
     } catch (err) {
       res = toErrorResponse(err, dialect, this.log);
     }
-    if (route.counted) res = { ...res, headers: { ...res.headers, 'Sforce-Limit-Info': this.ctx.limits.header() } };
+    if (route.counted)
+      res = { ...res, headers: { ...res.headers, 'Sforce-Limit-Info': this.ctx.limits.header() } };
     return res;
   }
 
@@ -145,7 +155,11 @@ export class Dispatcher {
     const match = this.router.match(sub.method, target.path);
     if (match.kind === 'not-found') return restError(404, 'NOT_FOUND', MESSAGES.notFound);
     if (match.kind === 'method-not-allowed') {
-      return restError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${sub.method}' not allowed. Allowed are ${match.allowed.join(',')}`);
+      return restError(
+        405,
+        'METHOD_NOT_ALLOWED',
+        `HTTP Method '${sub.method}' not allowed. Allowed are ${match.allowed.join(',')}`,
+      );
     }
     const { route, params } = match;
     const version = params['version'];

@@ -81,9 +81,16 @@ export type ErrorLogger = (message: string, error: unknown) => void;
 
 /** Renders any thrown value; unexpected ones are logged and hidden behind an error id. */
 export function toErrorResponse(err: unknown, dialect: ErrorDialect, log: ErrorLogger): EmuResponse {
-  if (err instanceof HttpError) return errorResponse(dialect, err.status, err.errorCode, err.message, err.fields);
+  if (err instanceof HttpError)
+    return errorResponse(dialect, err.status, err.errorCode, err.message, err.fields);
   if (err instanceof OrgError) {
-    return errorResponse(dialect, err.status, err.errorCode, err.message, err.fields.length ? err.fields : undefined);
+    return errorResponse(
+      dialect,
+      err.status,
+      err.errorCode,
+      err.message,
+      err.fields.length ? err.fields : undefined,
+    );
   }
   if (err instanceof SoqlError) return errorResponse(dialect, 400, err.errorCode, err.message);
   const errorId = `${randomBytes(4).readUInt32BE(0)}-${Date.now() % 100000}`;

@@ -145,7 +145,12 @@ export class Faults {
         body: MAINTENANCE_HTML,
       };
     }
-    const res = errorResponse(dialect, m.status, 'SERVER_UNAVAILABLE', 'Server unavailable: scheduled maintenance');
+    const res = errorResponse(
+      dialect,
+      m.status,
+      'SERVER_UNAVAILABLE',
+      'Server unavailable: scheduled maintenance',
+    );
     return { ...res, headers: { ...res.headers, 'Retry-After': retryAfter } };
   }
 
@@ -170,7 +175,9 @@ export class Faults {
   snapshot(): Record<string, unknown> {
     const m = this.activeMaintenance();
     return {
-      maintenance: m ? { remainingMs: m.until - Date.now(), status: m.status, html: m.html, readOnly: m.readOnly } : null,
+      maintenance: m
+        ? { remainingMs: m.until - Date.now(), status: m.status, html: m.html, readOnly: m.readOnly }
+        : null,
       latencyMs: this.latency,
       lockRowRate: this.lockRate,
       lockRowSeed: this.lockSeed,
@@ -222,14 +229,17 @@ export function withLockFaults(org: OrgApi, faults: Faults): OrgApi {
     const all = Array.from({ length: count }, (_, i) => i);
     if (options?.allOrNone) {
       return all.map((i) =>
-        failed.has(i) ? lockFailure(idOf(i)) : { id: idOf(i) ?? null, success: false, errors: [{ ...ROLLED_BACK }] },
+        failed.has(i)
+          ? lockFailure(idOf(i))
+          : { id: idOf(i) ?? null, success: false, errors: [{ ...ROLLED_BACK }] },
       );
     }
     const keep = all.filter((i) => !failed.has(i));
     const results = keep.length > 0 ? run(keep) : [];
     const out: SaveResult[] = [];
     let k = 0;
-    for (const i of all) out.push(failed.has(i) ? lockFailure(idOf(i)) : (results[k++] ?? lockFailure(idOf(i))));
+    for (const i of all)
+      out.push(failed.has(i) ? lockFailure(idOf(i)) : (results[k++] ?? lockFailure(idOf(i))));
     return out;
   }
   const pick = <T>(items: readonly T[], keep: readonly number[] | undefined): readonly T[] =>
@@ -237,19 +247,33 @@ export function withLockFaults(org: OrgApi, faults: Faults): OrgApi {
 
   const overrides: Partial<OrgApi> = {
     create: (type, records, options) =>
-      guarded(records.length, () => undefined, options, (keep) =>
-        org.create(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
+      guarded(
+        records.length,
+        () => undefined,
+        options,
+        (keep) => org.create(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
       ),
     update: (type, records, options) =>
-      guarded(records.length, (i) => idOfRecord(records[i]), options, (keep) =>
-        org.update(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
+      guarded(
+        records.length,
+        (i) => idOfRecord(records[i]),
+        options,
+        (keep) => org.update(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
       ),
     upsert: (type, field, records, options) =>
-      guarded(records.length, (i) => idOfRecord(records[i]), options, (keep) =>
-        org.upsert(type, field, pick(records, keep), keep ? subsetOptions(options, keep) : options),
+      guarded(
+        records.length,
+        (i) => idOfRecord(records[i]),
+        options,
+        (keep) => org.upsert(type, field, pick(records, keep), keep ? subsetOptions(options, keep) : options),
       ),
     delete: (ids, options) =>
-      guarded(ids.length, (i) => ids[i], options, (keep) => org.delete(pick(ids, keep), options)),
+      guarded(
+        ids.length,
+        (i) => ids[i],
+        options,
+        (keep) => org.delete(pick(ids, keep), options),
+      ),
   };
   return new Proxy(org, {
     get(target, prop) {

@@ -11,7 +11,12 @@ import type { Route } from './types.js';
 const ID15 = (id: string): string => id.slice(0, 15);
 
 /** Service URLs of the identity document; `{version}` stays a template unless a version is asked for. */
-function identityUrls(origin: string, orgId: string, userId: string, version: string): Record<string, string> {
+function identityUrls(
+  origin: string,
+  orgId: string,
+  userId: string,
+  version: string,
+): Record<string, string> {
   const org15 = ID15(orgId);
   const data = `${origin}/services/data/v${version}`;
   return {
@@ -108,7 +113,10 @@ export function userInfoDocument(org: OrgApi, origin: string): Record<string, un
     language: 'en_US',
     locale: 'en_US',
     utcOffset: -28800000,
-    updated_at: org.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    updated_at: org
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z'),
     is_app_installed: true,
   };
 }
@@ -135,16 +143,14 @@ export function identityRoutes(): Route[] {
         return json(200, identityDocument(env.org, req.origin, version.replace(/^v/, '')));
       },
     },
-    ...(['GET', 'POST'] as const).map(
-      (method): Route => ({
-        method,
-        pattern: /^\/services\/oauth2\/userinfo$/,
-        auth: 'bearer',
-        name: 'oauth-userinfo',
-        counted: false,
-        writes: false,
-        handle: (req, env) => json(200, userInfoDocument(env.org, req.origin)),
-      }),
-    ),
+    ...(['GET', 'POST'] as const).map((method): Route => ({
+      method,
+      pattern: /^\/services\/oauth2\/userinfo$/,
+      auth: 'bearer',
+      name: 'oauth-userinfo',
+      counted: false,
+      writes: false,
+      handle: (req, env) => json(200, userInfoDocument(env.org, req.origin)),
+    })),
   ];
 }

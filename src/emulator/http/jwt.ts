@@ -37,7 +37,8 @@ export function verifyJwtAssertion(
   expected: { publicKeyPem: string | undefined; clientId: string; username: string; nowMs: number },
 ): JwtCheck {
   const invalid = (description: string): JwtCheck => ({ ok: false, error: 'invalid_grant', description });
-  if (!expected.publicKeyPem) return invalid('invalid assertion: no certificate is configured for JWT bearer');
+  if (!expected.publicKeyPem)
+    return invalid('invalid assertion: no certificate is configured for JWT bearer');
   const parts = assertion.split('.');
   if (parts.length !== 3) return invalid('invalid assertion');
   const [h, p, s] = parts as [string, string, string];
@@ -51,10 +52,16 @@ export function verifyJwtAssertion(
   } catch {
     return invalid('invalid assertion');
   }
-  if ((header as { alg?: unknown } | null)?.alg !== 'RS256') return invalid('invalid assertion: alg must be RS256');
+  if ((header as { alg?: unknown } | null)?.alg !== 'RS256')
+    return invalid('invalid assertion: alg must be RS256');
   let good: boolean;
   try {
-    good = verify('RSA-SHA256', Buffer.from(`${h}.${p}`), publicKey(expected.publicKeyPem), Buffer.from(s, 'base64url'));
+    good = verify(
+      'RSA-SHA256',
+      Buffer.from(`${h}.${p}`),
+      publicKey(expected.publicKeyPem),
+      Buffer.from(s, 'base64url'),
+    );
   } catch {
     good = false;
   }
@@ -65,6 +72,7 @@ export function verifyJwtAssertion(
   if (typeof claims.sub !== 'string' || claims.sub.toLowerCase() !== expected.username.toLowerCase()) {
     return invalid("user hasn't approved this consumer");
   }
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= expected.nowMs) return invalid('expired assertion');
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= expected.nowMs)
+    return invalid('expired assertion');
   return { ok: true, claims };
 }

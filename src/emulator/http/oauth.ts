@@ -25,7 +25,9 @@ function safeEqual(a: string, b: string): boolean {
 
 /** `password` alone or `password + security token` (§1.1). */
 export function passwordMatches(config: HttpContext['config'], submitted: string): boolean {
-  return safeEqual(submitted, config.password) || safeEqual(submitted, config.password + config.securityToken);
+  return (
+    safeEqual(submitted, config.password) || safeEqual(submitted, config.password + config.securityToken)
+  );
 }
 
 export function usernameMatches(config: HttpContext['config'], submitted: string): boolean {
@@ -43,7 +45,8 @@ function tokenParams(req: EmuRequest): URLSearchParams {
     const colon = decoded.indexOf(':');
     if (colon > 0) {
       if (!params.has('client_id')) params.set('client_id', decodeURIComponent(decoded.slice(0, colon)));
-      if (!params.has('client_secret')) params.set('client_secret', decodeURIComponent(decoded.slice(colon + 1)));
+      if (!params.has('client_secret'))
+        params.set('client_secret', decodeURIComponent(decoded.slice(colon + 1)));
     }
   }
   return params;
@@ -57,7 +60,9 @@ export function oauthRoutes(ctx: HttpContext): Route[] {
     const me = ctx.rawOrg.identity;
     const id = `${req.origin}/id/${me.orgId}/${me.userId}`;
     const issuedAt = String(ctx.rawOrg.now().getTime());
-    const signature = createHmac('sha256', config.clientSecret).update(id + issuedAt).digest('base64');
+    const signature = createHmac('sha256', config.clientSecret)
+      .update(id + issuedAt)
+      .digest('base64');
     return json(200, {
       access_token: session.accessToken,
       ...extra,
@@ -78,7 +83,10 @@ export function oauthRoutes(ctx: HttpContext): Route[] {
     if (clientId === config.clientId && secret && !safeEqual(secret, config.clientSecret)) {
       return oauthError('invalid_client', 'invalid client credentials');
     }
-    if (!usernameMatches(config, p.get('username') ?? '') || !passwordMatches(config, p.get('password') ?? '')) {
+    if (
+      !usernameMatches(config, p.get('username') ?? '') ||
+      !passwordMatches(config, p.get('password') ?? '')
+    ) {
       return oauthError('invalid_grant', 'authentication failure');
     }
     return success(req);
@@ -115,15 +123,20 @@ export function oauthRoutes(ctx: HttpContext): Route[] {
   function codeGrant(req: EmuRequest, p: URLSearchParams): EmuResponse {
     const code = sessions.redeemCode(p.get('code') ?? '');
     if (!code) return oauthError('invalid_grant', 'invalid authorization code');
-    if (code.clientId !== p.get('client_id')) return oauthError('invalid_client_id', 'client identifier invalid');
-    if (code.redirectUri !== (p.get('redirect_uri') ?? '')) return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
+    if (code.clientId !== p.get('client_id'))
+      return oauthError('invalid_client_id', 'client identifier invalid');
+    if (code.redirectUri !== (p.get('redirect_uri') ?? ''))
+      return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
     if (code.codeChallenge !== undefined) {
       const verifier = p.get('code_verifier') ?? '';
       const hashed = createHash('sha256').update(verifier).digest('base64url');
       if (hashed !== code.codeChallenge && verifier !== code.codeChallenge) {
         return oauthError('invalid_grant', 'invalid code verifier');
       }
-    } else if (code.clientId === config.clientId && !safeEqual(p.get('client_secret') ?? '', config.clientSecret)) {
+    } else if (
+      code.clientId === config.clientId &&
+      !safeEqual(p.get('client_secret') ?? '', config.clientSecret)
+    ) {
       return oauthError('invalid_client', 'invalid client credentials');
     }
     return success(req, { refresh_token: sessions.issueRefreshToken(), scope: 'refresh_token api' });
@@ -159,7 +172,8 @@ export function oauthRoutes(ctx: HttpContext): Route[] {
 
   const revokeHandler = (req: EmuRequest): EmuResponse => {
     const value = readForm(req).get('token') ?? req.query.get('token') ?? '';
-    if (!sessions.revoke(value)) return oauthError('unsupported_token_type', 'this token type is not supported');
+    if (!sessions.revoke(value))
+      return oauthError('unsupported_token_type', 'this token type is not supported');
     return { status: 200, headers: {}, body: null };
   };
 
@@ -186,7 +200,10 @@ export function oauthRoutes(ctx: HttpContext): Route[] {
       }
       if (type === 'code') {
         const challenge = req.query.get('code_challenge') ?? undefined;
-        target.searchParams.set('code', sessions.issueCode({ clientId, redirectUri, codeChallenge: challenge }));
+        target.searchParams.set(
+          'code',
+          sessions.issueCode({ clientId, redirectUri, codeChallenge: challenge }),
+        );
         if (state !== null) target.searchParams.set('state', state);
       } else if (type === 'token') {
         const s = sessions.create();
@@ -210,16 +227,14 @@ export function oauthRoutes(ctx: HttpContext): Route[] {
   return [
     token,
     authorize,
-    ...(['POST', 'GET'] as const).map(
-      (method): Route => ({
-        method,
-        pattern: /^\/services\/oauth2\/revoke$/,
-        auth: 'none',
-        dialect: 'oauth',
-        name: 'oauth-revoke',
-        counted: false,
-        handle: revokeHandler,
-      }),
-    ),
+    ...(['POST', 'GET'] as const).map((method): Route => ({
+      method,
+      pattern: /^\/services\/oauth2\/revoke$/,
+      auth: 'none',
+      dialect: 'oauth',
+      name: 'oauth-revoke',
+      counted: false,
+      handle: revokeHandler,
+    })),
   ];
 }

@@ -46,7 +46,9 @@ export class QueryLocators {
 
   constructor(private readonly capacity = 1000) {}
 
-  register(entry: Omit<CursorEntry, 'query' | 'cursor'> & { query: CompiledQuery; cursor: QueryCursor }): string {
+  register(
+    entry: Omit<CursorEntry, 'query' | 'cursor'> & { query: CompiledQuery; cursor: QueryCursor },
+  ): string {
     const key = newKey();
     this.entries.set(key, { ...entry });
     while (this.entries.size > this.capacity) {
@@ -81,7 +83,12 @@ export class QueryLocators {
 
   save(): Saved {
     return {
-      cursors: [...this.entries].map(([key, e]) => ({ key, soql: e.soql, scanAll: e.scanAll, batchSize: e.batchSize })),
+      cursors: [...this.entries].map(([key, e]) => ({
+        key,
+        soql: e.soql,
+        scanAll: e.scanAll,
+        batchSize: e.batchSize,
+      })),
     };
   }
 

@@ -94,7 +94,12 @@ export function queryRoutes(ctx: HttpContext): Route[] {
     if (!parsed || !entry) {
       throw new HttpError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     }
-    const src: PageSource = { query: entry.query, cursor: entry.cursor, batchSize: entry.batchSize, key: () => parsed.key };
+    const src: PageSource = {
+      query: entry.query,
+      cursor: entry.cursor,
+      batchSize: entry.batchSize,
+      key: () => parsed.key,
+    };
     return json(200, pageBody(org, src, parsed.offset, req.params['version'] ?? ''));
   }
 

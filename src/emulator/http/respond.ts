@@ -28,7 +28,12 @@ export interface RestErrorItem {
 }
 
 /** `[{"message","errorCode","fields"}]`: the only REST error shape jsforce understands (§2.11). */
-export function restError(status: number, errorCode: string, message: string, fields?: string[]): EmuResponse {
+export function restError(
+  status: number,
+  errorCode: string,
+  message: string,
+  fields?: string[],
+): EmuResponse {
   const item: RestErrorItem = { message, errorCode };
   if (fields !== undefined) item.fields = fields;
   return json(status, [item]);

@@ -49,7 +49,11 @@ export function failedSaveResponse(r: SaveResult): EmuResponse {
 export function onlyResult(results: readonly SaveResult[]): SaveResult {
   const r = results[0];
   if (!r) {
-    return { id: null, success: false, errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'No result', fields: [] }] };
+    return {
+      id: null,
+      success: false,
+      errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'No result', fields: [] }],
+    };
   }
   return r;
 }

@@ -1,8 +1,9 @@
 /**
  * Access tokens, refresh tokens and authorization codes. Tokens are shaped like Salesforce's
  * (`00D<15 chars>!<[A-Za-z0-9._]+>`) because the sf CLI refuses anything else (§1.4). Sessions
- * time out after a period of inactivity measured on the emulator clock, like a real org's
- * session timeout, so moving the clock far ahead ends them (clients must re-authenticate).
+ * time out after a period of inactivity, like a real org's session timeout, measured in real time:
+ * tests move the emulator clock by days to age data, and that must not end their sessions (the
+ * `expireSessions` fault is how a test ends them).
  */
 import { randomBytes } from 'node:crypto';
 import type { Session } from './types.js';
@@ -21,7 +22,7 @@ export interface SessionStoreOptions {
   readonly userId: string;
   /** Inactivity timeout. */
   readonly lifetimeMs: number;
-  /** The emulator clock, ms since epoch. */
+  /** Clock for expiry, ms since epoch (the server passes real time). */
   readonly now: () => number;
 }
 
@@ -115,7 +116,10 @@ export class SessionStore {
 
   save(): SavedState {
     return {
-      sessions: [...this.sessions.values()].map((s) => ({ accessToken: s.accessToken, expiresAt: s.expiresAt })),
+      sessions: [...this.sessions.values()].map((s) => ({
+        accessToken: s.accessToken,
+        expiresAt: s.expiresAt,
+      })),
       refreshTokens: [...this.refreshTokens],
     };
   }

@@ -41,7 +41,11 @@ function texts(v: XmlValue | undefined): string[] {
  * in Salesforce (nulling takes `fieldsToNull`); a nested element is a parent reference by
  * external id and becomes a `Rel.Field` column.
  */
-function toRecord(node: XmlValue): { type: string | undefined; record: Record<string, unknown>; nulls: string[] } {
+function toRecord(node: XmlValue): {
+  type: string | undefined;
+  record: Record<string, unknown>;
+  nulls: string[];
+} {
   const record: Record<string, unknown> = {};
   const nulls: string[] = [];
   let type: string | undefined;
@@ -136,7 +140,11 @@ export function soapRoutes(ctx: HttpContext): Route[] {
   }
 
   /** Records of a DML call, with their per-record fieldsToNull. */
-  function records(payload: Payload): { types: Array<string | undefined>; inputs: RecordInput[]; nulls: string[][] } {
+  function records(payload: Payload): {
+    types: Array<string | undefined>;
+    inputs: RecordInput[];
+    nulls: string[][];
+  } {
     const converted = list(payload['sObjects']).map(toRecord);
     return {
       types: converted.map((c) => c.type),
@@ -148,7 +156,8 @@ export function soapRoutes(ctx: HttpContext): Route[] {
   function dml(org: OrgApi, operation: string, payload: Payload): string | EmuResponse {
     if (operation === 'delete' || operation === 'undelete' || operation === 'emptyRecycleBin') {
       const ids = texts(payload['ids']);
-      if (ids.length > MAX_RECORDS) return soapFault('EXCEEDED_ID_LIMIT', `Too many ids: at most ${MAX_RECORDS}`);
+      if (ids.length > MAX_RECORDS)
+        return soapFault('EXCEEDED_ID_LIMIT', `Too many ids: at most ${MAX_RECORDS}`);
       let results: SaveResult[];
       if (operation === 'delete') results = org.delete(ids);
       else if (operation === 'undelete') results = org.undelete(ids);
@@ -160,18 +169,33 @@ export function soapRoutes(ctx: HttpContext): Route[] {
     }
     const { types, inputs, nulls } = records(payload);
     if (inputs.length > MAX_RECORDS) {
-      return soapFault('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`);
+      return soapFault(
+        'EXCEEDED_ID_LIMIT',
+        `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`,
+      );
     }
     const type = types[0];
     if (!type || types.some((t) => t?.toLowerCase() !== type.toLowerCase())) {
       // Mixed types are legal in SOAP create but rare; the org API writes one type per call.
-      if (operation !== 'update') return soapFault('INVALID_TYPE', 'Every sObject in one call must have the same type');
+      if (operation !== 'update')
+        return soapFault('INVALID_TYPE', 'Every sObject in one call must have the same type');
     }
     const options = { format: 'text' as const, fieldsToNull: nulls };
-    if (operation === 'create') return org.create(type ?? '', inputs, options).map((r) => resultXml(r, false)).join('');
-    if (operation === 'update') return org.update(undefined, inputs, options).map((r) => resultXml(r, false)).join('');
+    if (operation === 'create')
+      return org
+        .create(type ?? '', inputs, options)
+        .map((r) => resultXml(r, false))
+        .join('');
+    if (operation === 'update')
+      return org
+        .update(undefined, inputs, options)
+        .map((r) => resultXml(r, false))
+        .join('');
     const field = textOf(payload['externalIDFieldName']) ?? '';
-    return org.upsert(type ?? '', field, inputs, options).map((r) => resultXml(r, true)).join('');
+    return org
+      .upsert(type ?? '', field, inputs, options)
+      .map((r) => resultXml(r, true))
+      .join('');
   }
 
   const DML = new Set(['create', 'update', 'upsert', 'delete', 'undelete', 'emptyRecycleBin']);
@@ -197,7 +221,10 @@ export function soapRoutes(ctx: HttpContext): Route[] {
     }
     const known = DML.has(operation) || operation === 'getUserInfo' || operation === 'getServerTimestamp';
     if (!known) {
-      return soapFault('soapenv:Client', `No operation available for request {urn:partner.soap.sforce.com}${operation}`);
+      return soapFault(
+        'soapenv:Client',
+        `No operation available for request {urn:partner.soap.sforce.com}${operation}`,
+      );
     }
     if (DML.has(operation)) {
       const refused = ctx.faults.maintenanceResponse('soap', true);

@@ -18,7 +18,11 @@ import type { Route } from './types.js';
 function lookupField(object: ObjectDef, name: string): string {
   const f = object.fieldIndex.get(name.toLowerCase());
   if (!f || !(f.externalId || f.idLookup || f.type === 'id')) {
-    throw new HttpError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${name}`);
+    throw new HttpError(
+      404,
+      'NOT_FOUND',
+      `Provided external ID field does not exist or is not accessible: ${name}`,
+    );
   }
   return f.name;
 }
@@ -75,7 +79,9 @@ export function sobjectExternalIdRoutes(): Route[] {
         const fields = Object.fromEntries(
           Object.entries(body).filter(([k]) => k.toLowerCase() !== field.toLowerCase()),
         );
-        const r = onlyResult(env.org.upsert(o.name, field, [{ ...fields, [field]: value }], { format: 'json' }));
+        const r = onlyResult(
+          env.org.upsert(o.name, field, [{ ...fields, [field]: value }], { format: 'json' }),
+        );
         if (!r.success) return failedSaveResponse(r);
         const created = r.created ?? ids.length === 0;
         if ((parseVersion(version) ?? 0) < 46) {

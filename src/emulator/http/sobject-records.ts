@@ -20,7 +20,11 @@ export const RECORD_ID = String.raw`(?<id>[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?)`;
 export function checkIdType(org: OrgApi, object: ObjectDef, id: string): void {
   const owner = org.schema.byKeyPrefix(id.slice(0, 3));
   if (owner && owner.name !== object.name) {
-    throw new HttpError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${id}`);
+    throw new HttpError(
+      404,
+      'NOT_FOUND',
+      `Provided external ID field does not exist or is not accessible: ${id}`,
+    );
   }
 }
 

@@ -11,7 +11,7 @@ export interface Session {
   readonly accessToken: string;
   readonly userId: string;
   readonly orgId: string;
-  /** ms since epoch (emulator clock) after which the token is refused with INVALID_SESSION_ID. */
+  /** ms since epoch (real time) after which the token is refused with INVALID_SESSION_ID. */
   expiresAt: number;
 }
 

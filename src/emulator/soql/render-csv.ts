@@ -20,8 +20,8 @@ export function compileCsvRenderer(columns: ReadonlyArray<{ field: FieldDef; get
     return (row, ctx) => [c0(row, ctx)];
   }
   return (row, ctx) => {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(cells[i]!(row, ctx));
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = cells[i]!(row, ctx);
     return out;
   };
 }

@@ -1,0 +1,104 @@
+// Emulator throughput (foundation issue §5).
+// 1. Bulk 2.0 query of 1,000,000 Accounts (~50 fields): rows/s from job creation to the last byte of
+//    the last results page, ÷ the rate of merely serialising the same rows to CSV in this process.
+// 2. REST query pages (2,000 rows each) over the same rows: rows/s ÷ the rate of JSON.stringify of
+//    the same page objects.
+// Target for both: ≥ 0.5 (the emulator must never be what limits Ferry's own benchmarks).
+import { parse } from 'csv-parse';
+import { request } from 'undici';
+import { fmt, login, seconds, startEmulatorProcess } from './support.mjs';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const REST_ROWS = Number(process.env.BENCH_REST_ROWS ?? ROWS);
+const V = 'v62.0';
+
+function csvCell(v) {
+  if (v === '' || v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const emu = await startEmulatorProcess(['--seed', 'none', '--records', String(ROWS)]);
+try {
+  const token = await login(emu.url);
+  const auth = { authorization: `Bearer ${token}` };
+  const describe = await (await request(`${emu.url}/services/data/${V}/sobjects/Account/describe`, { headers: auth })).body.json();
+  const fields = describe.fields.filter((f) => f.type !== 'address' && f.type !== 'location').map((f) => f.name);
+  const soql = `SELECT ${fields.join(', ')} FROM Account`;
+  console.log(`Account: ${fields.length} fields, ${fmt(ROWS, 0)} rows`);
+
+  // ---- Bulk 2.0 query, end to end.
+  let t0 = process.hrtime.bigint();
+  const job = await (
+    await request(`${emu.url}/services/data/${V}/jobs/query`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'query', query: soql }),
+    })
+  ).body.json();
+  let state = job.state;
+  let delay = 50;
+  while (state !== 'JobComplete') {
+    if (state === 'Failed' || state === 'Aborted') throw new Error(`job ${job.id} ${state}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 500);
+    state = (await (await request(`${emu.url}/services/data/${V}/jobs/query/${job.id}`, { headers: auth })).body.json()).state;
+  }
+  const processedAt = seconds(t0);
+  let locator = null;
+  let bulkRows = 0;
+  let serializeNs = 0n;
+  let chunk = [];
+  const serializeChunk = () => {
+    const s = process.hrtime.bigint();
+    let out = '';
+    for (const rec of chunk) out += fields.map((f) => csvCell(rec[f])).join(',') + '\n';
+    serializeNs += process.hrtime.bigint() - s;
+    if (out.length === 0 && chunk.length) throw new Error('unreachable');
+    chunk = [];
+  };
+  do {
+    const url = `${emu.url}/services/data/${V}/jobs/query/${job.id}/results${locator ? `?locator=${locator}` : ''}`;
+    const res = await request(url, { headers: auth });
+    locator = res.headers['sforce-locator'];
+    const parser = res.body.pipe(parse({ columns: true }));
+    for await (const rec of parser) {
+      bulkRows++;
+      chunk.push(rec);
+      if (chunk.length === 20_000) serializeChunk();
+    }
+  } while (locator && locator !== 'null');
+  serializeChunk();
+  const bulkSeconds = seconds(t0);
+  if (bulkRows !== ROWS) throw new Error(`Bulk query returned ${bulkRows} rows, expected ${ROWS}`);
+  // Time the client spent parsing CSV is counted against the emulator here, which only understates it.
+  const bulkRate = bulkRows / bulkSeconds;
+  const csvRate = bulkRows / (Number(serializeNs) / 1e9);
+  console.log(`Bulk 2.0 query: ${fmt(bulkRate, 0)} rows/s (job processed in ${fmt(processedAt)} s, total ${fmt(bulkSeconds)} s)`);
+  console.log(`  baseline CSV serialisation: ${fmt(csvRate, 0)} rows/s`);
+  console.log(`  RATIO bulk-query/csv-serialise = ${fmt(bulkRate / csvRate, 3)} (target >= 0.5)`);
+
+  // ---- REST query pages.
+  t0 = process.hrtime.bigint();
+  let next = `/services/data/${V}/query?q=${encodeURIComponent(soql)}`;
+  let restRows = 0;
+  let jsonNs = 0n;
+  while (next && restRows < REST_ROWS) {
+    const res = await request(`${emu.url}${next}`, { headers: { ...auth, 'sforce-query-options': 'batchSize=2000' } });
+    const page = await res.body.json();
+    if (!Array.isArray(page.records)) throw new Error(`bad page: ${JSON.stringify(page).slice(0, 200)}`);
+    restRows += page.records.length;
+    const s = process.hrtime.bigint();
+    JSON.stringify(page);
+    jsonNs += process.hrtime.bigint() - s;
+    next = page.done ? null : page.nextRecordsUrl;
+  }
+  const restSeconds = seconds(t0);
+  const restRate = restRows / restSeconds;
+  const jsonRate = restRows / (Number(jsonNs) / 1e9);
+  console.log(`REST query pages: ${fmt(restRate, 0)} rows/s over ${fmt(restRows, 0)} rows`);
+  console.log(`  baseline JSON serialisation: ${fmt(jsonRate, 0)} rows/s`);
+  console.log(`  RATIO rest-query/json-serialise = ${fmt(restRate / jsonRate, 3)} (target >= 0.5)`);
+} finally {
+  await emu.stop();
+}

@@ -1,0 +1,50 @@
+// Shared benchmark plumbing: start the emulator in a child process (so server and client do not
+// share one event loop), log in, and time things.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Starts `ferry emulator` on a free port; resolves with its URL and a stop function. */
+export async function startEmulatorProcess(args) {
+  const child = spawn(process.execPath, [join(root, 'bin/ferry.js'), 'emulator', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return {
+    url,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function login(url) {
+  const body = new URLSearchParams({ grant_type: 'password', client_id: 'ferry', client_secret: 'ferry-secret', username: 'admin@ferry.test', password: 'ferry' });
+  const res = await request(`${url}/services/oauth2/token`, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const json = await res.body.json();
+  if (!json.access_token) throw new Error(`login failed: ${JSON.stringify(json)}`);
+  return json.access_token;
+}
+
+export function seconds(startNs) {
+  return Number(process.hrtime.bigint() - startNs) / 1e9;
+}
+
+export function fmt(n, digits = 2) {
+  return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits });
+}
