@@ -174,7 +174,7 @@ describe('records', () => {
     const updated = await conn.sobject('Account').update(ids.map((Id, i) => ({ Id, Name: `renamed ${i}` })));
     expect(updated.every((r) => r.success)).toBe(true);
     const fetched = await conn.sobject('Account').retrieve(ids);
-    expect(fetched.map((r) => r['Name'])).toEqual(ids.map((_, i) => `renamed ${i}`));
+    expect(fetched.map((r): unknown => r['Name'])).toEqual(ids.map((_, i) => `renamed ${i}`));
     const deleted = await conn.sobject('Account').destroy(ids);
     expect(deleted.every((r) => r.success)).toBe(true);
   });
@@ -246,7 +246,7 @@ describe('metadata and org info', () => {
     expect(id.organization_id).toBe(emu.org.identity.orgId);
     expect(id.username).toBe(emu.username);
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(100000);
+    expect(limits.DailyApiRequests?.Max).toBe(100000);
     expect(conn.limitInfo.apiUsage?.limit).toBe(100000);
   });
 
@@ -264,11 +264,14 @@ describe('metadata and org info', () => {
     const start = new Date(emu.org.now().getTime() - 60_000);
     const created = await conn.sobject('Contact').create({ LastName: 'Replicated' });
     if (!created.success) throw new Error('create failed');
-    const end = new Date(emu.org.now().getTime() + 120_000);
+    const end = new Date(emu.org.now().getTime() + 600_000);
+    // Coverage ends at the last whole minute before now: let the clock pass the write's minute.
+    emu.org.advanceClock(120_000);
     const updated = await conn.sobject('Contact').updated(start, end);
     expect(updated.ids).toContain(created.id);
     expect(typeof updated.latestDateCovered).toBe('string');
     await conn.sobject('Contact').destroy(created.id);
+    emu.org.advanceClock(120_000);
     const deleted = await conn.sobject('Contact').deleted(start, end);
     expect(deleted.deletedRecords.map((d) => d.id)).toContain(created.id);
     expect(typeof deleted.earliestDateAvailable).toBe('string');

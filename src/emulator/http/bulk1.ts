@@ -140,7 +140,8 @@ export function bulk1Routes(jobs: BulkJobs): Route[] {
       }
       const operation = job.settings.operation;
       if (!isIngestOperation(operation)) {
-        if (batch.query === null) throw new BulkError(400, 'InvalidBatch', 'Batch not completed');
+        // A failed query batch has no result to list; its stateMessage says why.
+        if (batch.query === null) throw new BulkError(400, 'InvalidBatch', 'Batch failed: no results');
         return rendered(queryResultList(batch.query.resultId, job.format));
       }
       return rendered(ingestResults(batch.results, job.settings.contentType, operation));

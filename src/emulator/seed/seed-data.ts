@@ -127,6 +127,18 @@ function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
+/** `YYYY-MM-DD` of day `day` (days since 1970), cached: seeded dates repeat across rows. */
+const dayStrings = new Map<number, string>();
+function dayString(ms: number): string {
+  const day = Math.floor(ms / DAY);
+  let s = dayStrings.get(day);
+  if (s === undefined) {
+    s = new Date(day * DAY).toISOString().slice(0, 10);
+    dayStrings.set(day, s);
+  }
+  return s;
+}
+
 /** Shared timestamp plan: modstamps non-decreasing in position, several records per second. */
 function timeline(
   count: number,
@@ -139,16 +151,18 @@ function timeline(
   let cacheKey = -1;
   let cacheVal = '';
   const modMs = (i: number): number => start + Math.floor(i / 3) * step;
+  const modstamp = (i: number): string => {
+    const key = Math.floor(i / 3);
+    if (key !== cacheKey) {
+      cacheKey = key;
+      cacheVal = iso(modMs(i));
+    }
+    return cacheVal;
+  };
   return {
-    modstamp: (i) => {
-      const key = Math.floor(i / 3);
-      if (key !== cacheKey) {
-        cacheKey = key;
-        cacheVal = iso(modMs(i));
-      }
-      return cacheVal;
-    },
-    created: (i) => iso(modMs(i) - (mix(i, 77) % (5 * DAY))),
+    modstamp,
+    // Seed records were never edited after they were created.
+    created: (i) => modstamp(i),
   };
 }
 
@@ -335,7 +349,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
       CustomerPriority__c: (i) => pick(['High', 'Medium', 'Low'], i, s + 23),
       SLA__c: (i) => pick(['Gold', 'Silver', 'Platinum', 'Bronze'], i, s + 24),
       SLAExpirationDate__c: (i) =>
-        new Date(epochMs + ((mix(i, s + 25) % 700) - 200) * DAY).toISOString().slice(0, 10),
+        dayString(epochMs + ((mix(i, s + 25) % 700) - 200) * DAY),
       NumberofLocations__c: (i) => mix(i, s + 26) % 100,
       Tier__c: (i) =>
         mix(i, s + 27) % 3 === 0
@@ -369,7 +383,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
             ? `(555) 02${pad(mix(i, s + 58) % 10, 1)}-${pad(mix(i, s + 59) % 10000, 4)}`
             : null,
         Birthdate: (i) =>
-          new Date(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY).toISOString().slice(0, 10),
+          dayString(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY),
         LeadSource: (i) =>
           pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], i, s + 61),
         HasOptedOutOfEmail: (i) => mix(i, s + 62) % 10 === 0,
@@ -401,7 +415,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
         StageName: (i) => pick(OPPORTUNITY_STAGES, i, s + 80),
         Amount: (i) => (mix(i, s + 81) % 100_000) * 10 + (mix(i, s + 82) % 100) / 100,
         Probability: (i) => (mix(i, s + 83) % 11) * 10,
-        CloseDate: (i) => new Date(epochMs + ((mix(i, s + 84) % 365) - 180) * DAY).toISOString().slice(0, 10),
+        CloseDate: (i) => dayString(epochMs + ((mix(i, s + 84) % 365) - 180) * DAY),
         Type: (i) =>
           pick(['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'New Customer'], i, s + 85),
         NextStep: (i) => (mix(i, s + 86) % 2 ? 'Follow up call' : null),
@@ -454,7 +468,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
     'Task',
     data(500, '00T', epochMs, {
       Subject: (i) => pick(['Call', 'Send Letter', 'Send Quote', 'Other'], i, s + 110),
-      ActivityDate: (i) => new Date(epochMs - (mix(i, s + 111) % 730) * DAY).toISOString().slice(0, 10),
+      ActivityDate: (i) => dayString(epochMs - (mix(i, s + 111) % 730) * DAY),
       Status: (i) => pick(['Not Started', 'In Progress', 'Completed'], i, s + 112),
       Priority: (i) => pick(['High', 'Normal', 'Low'], i, s + 113),
       WhoId: (i) => makeId('003', ((i - 1) % contacts) + 1),
@@ -488,9 +502,9 @@ export function seedPlan(options: SeedOptions): SeedPlan {
         Account__c: (i) => makeId('001', parentOf(i, 2)),
         Invoice_Number__c: (i) => `INV-${pad(i, 6)}`,
         Status__c: (i) => pick(['Draft', 'Sent', 'Paid', 'Void'], i, s + 130),
-        Invoice_Date__c: (i) => new Date(epochMs - (mix(i, s + 131) % 365) * DAY).toISOString().slice(0, 10),
+        Invoice_Date__c: (i) => dayString(epochMs - (mix(i, s + 131) % 365) * DAY),
         Due_Date__c: (i) =>
-          new Date(epochMs - (mix(i, s + 131) % 365) * DAY + 30 * DAY).toISOString().slice(0, 10),
+          dayString(epochMs - (mix(i, s + 131) % 365) * DAY + 30 * DAY),
         Amount__c: (i) => (mix(i, s + 132) % 1_000_000) / 100,
         Tax_Rate__c: (i) => pick([0, 5.5, 10, 20], i, s + 133),
         Paid__c: (i) => mix(i, s + 130) % 4 === 2,
