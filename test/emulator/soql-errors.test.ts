@@ -61,6 +61,10 @@ describe('SOQL errors in Salesforce words', () => {
     expect(tail(fail("SELECT Id FROM Account WHERE Name = 'a\\qb'").message)).toBe(
       "Invalid string literal 'a\\q'. Illegal character sequence '\\q' in string literal.",
     );
+    expect(tail(fail("SELECT Id FROM Account WHERE Name = 'a\\%'").message)).toBe(
+      "Invalid string literal 'a\\%'. Illegal character sequence '\\%' in string literal.",
+    );
+    expect(fail("SELECT Id FROM Account WHERE Name IN ('x', 'a\\_b')").errorCode).toBe('MALFORMED_QUERY');
     expect(tail(fail('SELECT Id FROM Account WHERE Name = #').message)).toBe(
       "line 1:37 no viable alternative at character '#'",
     );

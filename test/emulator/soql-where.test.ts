@@ -86,6 +86,9 @@ describe('WHERE: LIKE, IN, INCLUDES, EXCLUDES', () => {
     expect(names("Name LIKE '%1\\_0%'")).toEqual([]);
     expect(names("Name = 'O\\'Brien 100%'")).toEqual(["O'Brien 100%"]);
     expect(names("Name LIKE 'O\\'B%'")).toEqual(["O'Brien 100%"]);
+    expect(names("Name = '\\u0041cme'")).toEqual(['Acme']);
+    expect(names("Name LIKE '\\u0041%'")).toEqual(['Acme']);
+    expect(names("Name = 'Acme\\N'")).toEqual([]);
   });
 
   it('matches IN and NOT IN lists (NOT IN matches nulls unless null is listed)', () => {

@@ -15,8 +15,8 @@ export class RecordTable {
   /** Ids of created records in creation (= id) order; purged ones are skipped when scanning. */
   private readonly created: string[] = [];
   private readonly gone = new Set<string>();
-  /** Overlay values of unique / external-id fields: lower-case field → lower-case value → id. */
-  private readonly unique = new Map<string, Map<string, string>>();
+  /** Overlay values of unique / external-id fields: lower-case field → lower-case value → ids. */
+  private readonly unique = new Map<string, Map<string, Set<string>>>();
   private nextCounter: number;
 
   constructor(
@@ -78,11 +78,12 @@ export class RecordTable {
     this.gone.add(id);
   }
 
-  /** Ids of records (live or deleted) whose unique field has this value (case-insensitive). */
+  /**
+   * Ids of records (live or deleted) whose unique or external-id field has this value
+   * (case-insensitive). Non-unique external ids may match several records.
+   */
   findUnique(fieldName: string, value: string): string[] {
-    const out: string[] = [];
-    const hit = this.unique.get(fieldName.toLowerCase())?.get(value.toLowerCase());
-    if (hit) out.push(hit);
+    const out = [...(this.unique.get(fieldName.toLowerCase())?.get(value.toLowerCase()) ?? [])];
     const pos = this.base?.findUnique?.(fieldName, value);
     if (pos !== undefined && !this.shadowed.has(pos)) out.push(makeId(this.object.keyPrefix, pos));
     return out;
@@ -207,10 +208,16 @@ export class RecordTable {
       let index = this.unique.get(key);
       const old = before?.[f.name];
       const now = after?.[f.name];
-      if (typeof old === 'string' && index?.get(old.toLowerCase()) === id) index.delete(old.toLowerCase());
+      if (typeof old === 'string') {
+        const ids = index?.get(old.toLowerCase());
+        ids?.delete(id);
+        if (ids?.size === 0) index!.delete(old.toLowerCase());
+      }
       if (typeof now === 'string') {
-        if (!index) this.unique.set(key, (index = new Map<string, string>()));
-        index.set(now.toLowerCase(), id);
+        if (!index) this.unique.set(key, (index = new Map<string, Set<string>>()));
+        const ids = index.get(now.toLowerCase());
+        if (ids) ids.add(id);
+        else index.set(now.toLowerCase(), new Set([id]));
       }
     }
   }

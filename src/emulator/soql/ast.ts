@@ -20,7 +20,15 @@ export interface RelativeDate {
 }
 
 export type Literal =
-  | { readonly kind: 'string'; readonly value: string; readonly raw: string; readonly pos: number }
+  | {
+      readonly kind: 'string';
+      readonly value: string;
+      /** Source between the quotes, escapes undecoded (LIKE reads its own escapes). */
+      readonly raw: string;
+      /** Offset of a `\%` / `\_` escape, which only LIKE accepts; null when there is none. */
+      readonly likeOnlyAt: number | null;
+      readonly pos: number;
+    }
   | { readonly kind: 'number'; readonly value: number; readonly text: string; readonly pos: number }
   | { readonly kind: 'boolean'; readonly value: boolean; readonly pos: number }
   | { readonly kind: 'null'; readonly pos: number }

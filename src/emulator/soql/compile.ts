@@ -76,7 +76,11 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
   const columns = paths.map((p) => p.column);
   const toJson = compileJsonRenderer(object, paths);
   const toCsvCells = compileCsvRenderer(
-    paths.map((p) => ({ field: p.column.field, get: compileAccessor(p) })),
+    paths.map((p) => ({
+      field: p.column.field,
+      owner: p.column.relationships.length === 0 ? object : null,
+      get: compileAccessor(p),
+    })),
   );
 
   let bulkRefusal: string | null = null;

@@ -18,6 +18,8 @@ export interface Token {
   readonly pos: number;
   /** Decoded string, canonical date/datetime/time, or the number's text. */
   readonly value: string;
+  /** Strings: offset of the first `\%` or `\_` escape (valid in LIKE patterns only). */
+  readonly likeOnlyAt?: number;
 }
 
 const DATE_RE = /(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?)?/y;
@@ -27,19 +29,27 @@ const IDENT_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
 const TWO_CHAR_PUNCT = new Set(['!=', '<>', '<=', '>=']);
 const ONE_CHAR_PUNCT = new Set(['=', '<', '>', '(', ')', ',', '.', ':']);
 
-/** SOQL string escapes (LIKE additionally understands `\%` and `\_`, kept literal here). */
-const ESCAPES: Readonly<Record<string, string>> = {
+/**
+ * SOQL string escapes, plus `\uXXXX`. `\%` and `\_` are valid in LIKE patterns only: the token
+ * decodes them to `%` and `_` and records where the first is (`likeOnlyAt`), so other uses can be refused.
+ */
+export const STRING_ESCAPES: Readonly<Record<string, string>> = {
   n: '\n',
+  N: '\n',
   r: '\r',
+  R: '\r',
   t: '\t',
+  T: '\t',
   b: '\b',
+  B: '\b',
   f: '\f',
+  F: '\f',
   '"': '"',
   "'": "'",
   '\\': '\\',
-  '%': '%',
-  _: '_',
 };
+const LIKE_ONLY_ESCAPES = new Set(['%', '_']);
+const UNICODE_ESCAPE = /^u[0-9a-fA-F]{4}/;
 
 export function tokenize(soql: string): Token[] {
   const tokens: Token[] = [];
@@ -109,23 +119,27 @@ function isDigit(c: number): boolean {
 
 function lexString(soql: string, start: number): Token {
   let out = '';
+  let likeOnlyAt: number | undefined;
   let i = start + 1;
   while (i < soql.length) {
     const ch = soql[i]!;
     if (ch === "'") {
-      return { kind: 'string', text: soql.slice(start, i + 1), pos: start, value: out };
+      const text = soql.slice(start, i + 1);
+      return likeOnlyAt === undefined
+        ? { kind: 'string', text, pos: start, value: out }
+        : { kind: 'string', text, pos: start, value: out, likeOnlyAt };
     }
     if (ch === '\\') {
-      const next = soql[i + 1];
-      const decoded = next === undefined ? undefined : ESCAPES[next];
-      if (decoded === undefined) {
-        const body = soql.slice(start + 1, Math.min(soql.length, i + 2));
-        throw malformed(
-          soql,
-          start,
-          `Invalid string literal '${body}'. Illegal character sequence '\\${next ?? ''}' in string literal.`,
-        );
+      const next = soql[i + 1] ?? '';
+      const unicode = UNICODE_ESCAPE.exec(soql.slice(i + 1, i + 6));
+      if (unicode) {
+        out += String.fromCharCode(parseInt(unicode[0].slice(1), 16));
+        i += 6;
+        continue;
       }
+      const decoded = STRING_ESCAPES[next] ?? (LIKE_ONLY_ESCAPES.has(next) ? next : undefined);
+      if (decoded === undefined) throw illegalEscape(soql, start, i);
+      if (LIKE_ONLY_ESCAPES.has(next)) likeOnlyAt ??= i;
       out += decoded;
       i += 2;
       continue;
@@ -137,6 +151,16 @@ function lexString(soql: string, start: number): Token {
     soql,
     soql.length,
     `line ${lineOf(soql, soql.length)}:${columnOf(soql, soql.length)} mismatched character '<EOF>' expecting '''`,
+  );
+}
+
+/** Salesforce's message for a backslash sequence it does not know (or `\%` / `\_` outside LIKE). */
+export function illegalEscape(soql: string, stringStart: number, backslash: number): Error {
+  const body = soql.slice(stringStart + 1, Math.min(soql.length, backslash + 2));
+  return malformed(
+    soql,
+    stringStart,
+    `Invalid string literal '${body}'. Illegal character sequence '${soql.slice(backslash, backslash + 2)}' in string literal.`,
   );
 }
 

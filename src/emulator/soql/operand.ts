@@ -7,6 +7,7 @@ import { normalizeId } from '../../core/sfid.js';
 import type { FieldDef } from '../schema/types.js';
 import type { Literal, RelativeDate } from './ast.js';
 import { filterTypeName, type FieldKind } from './field-kind.js';
+import { illegalEscape } from './lexer.js';
 import { queryError } from './query-error.js';
 
 export type Operand =
@@ -16,8 +17,12 @@ export type Operand =
 
 const NULL: Operand = { kind: 'null' };
 
+/** For `=`, `<`..., IN, INCLUDES (not LIKE, which reads its pattern itself). */
 export function operandFor(soql: string, field: FieldDef, kind: FieldKind, literal: Literal): Operand {
   if (literal.kind === 'null') return NULL;
+  if (literal.kind === 'string' && literal.likeOnlyAt !== null) {
+    throw illegalEscape(soql, literal.pos, literal.likeOnlyAt);
+  }
   switch (kind) {
     case 'text':
     case 'multi':

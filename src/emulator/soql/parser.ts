@@ -267,7 +267,13 @@ class Parser {
     const pos = tok.pos;
     switch (tok.kind) {
       case 'string':
-        return { kind: 'string', value: tok.value, raw: tok.text.slice(1, -1), pos };
+        return {
+          kind: 'string',
+          value: tok.value,
+          raw: tok.text.slice(1, -1),
+          likeOnlyAt: tok.likeOnlyAt ?? null,
+          pos,
+        };
       case 'number':
         return { kind: 'number', value: Number(tok.value), text: tok.text, pos };
       case 'date':

@@ -172,8 +172,9 @@ class WhereCompiler {
     // Each literal is a set of values that must all be selected ('a;b'); any literal may match.
     const wanted: string[][] = [];
     for (const l of literals) {
-      if (l.kind !== 'string') throw wrongType(this.soql, t.field, 'multi', l.pos);
-      wanted.push(splitMulti(l.value));
+      const operand = operandFor(this.soql, t.field, t.kind, l);
+      if (operand.kind !== 'value') throw wrongType(this.soql, t.field, 'multi', l.pos);
+      wanted.push(splitMulti(operand.value as string));
     }
     const get = t.get;
     return (row, ctx) => {
