@@ -194,6 +194,28 @@ describe('toCsvCells: Bulk CSV cells', () => {
     ]);
   });
 
+  it('renders many columns (past the unrolled sizes)', () => {
+    const fields = ['Id', 'Name', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'Tier__c', 'Active__c'];
+    const q = org.compile(
+      `SELECT ${fields.join(', ')}, LastActivityDate, OpensAt__c, BillingCity, Owner.Alias FROM Account WHERE Name = 'Acme'`,
+    );
+    expect(org.run(q).map((r) => q.toCsvCells(r, org))).toEqual([
+      [
+        ids.a1,
+        'Acme',
+        'Technology',
+        '5000000',
+        '50',
+        'Gold;Silver',
+        'true',
+        '2024-05-15',
+        '09:00:00.000Z',
+        'Paris',
+        'ali',
+      ],
+    ]);
+  });
+
   it('renders a single column', () => {
     const q = org.compile("SELECT Ext__c FROM Invoice__c WHERE Name = 'INV-1'");
     expect(org.run(q).map((r) => q.toCsvCells(r, org))).toEqual([['E-1']]);
