@@ -22,8 +22,12 @@ const emu = await startEmulatorProcess(['--seed', 'none', '--records', String(RO
 try {
   const token = await login(emu.url);
   const auth = { authorization: `Bearer ${token}` };
-  const describe = await (await request(`${emu.url}/services/data/${V}/sobjects/Account/describe`, { headers: auth })).body.json();
-  const fields = describe.fields.filter((f) => f.type !== 'address' && f.type !== 'location').map((f) => f.name);
+  const describe = await (
+    await request(`${emu.url}/services/data/${V}/sobjects/Account/describe`, { headers: auth })
+  ).body.json();
+  const fields = describe.fields
+    .filter((f) => f.type !== 'address' && f.type !== 'location')
+    .map((f) => f.name);
   const soql = `SELECT ${fields.join(', ')} FROM Account`;
   console.log(`Account: ${fields.length} fields, ${fmt(ROWS, 0)} rows`);
 
@@ -44,7 +48,11 @@ try {
     if (state === 'Failed' || state === 'Aborted') throw new Error(`job ${job.id} ${state}`);
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 500);
-    state = (await (await request(`${emu.url}/services/data/${V}/jobs/query/${job.id}`, { headers: auth })).body.json()).state;
+    state = (
+      await (
+        await request(`${emu.url}/services/data/${V}/jobs/query/${job.id}`, { headers: auth })
+      ).body.json()
+    ).state;
   }
   const processedAt = seconds(t0);
   let locator = null;
@@ -84,7 +92,9 @@ try {
   if (parsed !== ROWS) throw new Error(`parsed ${parsed} rows, counted ${ROWS}`);
   const bulkRate = bulkRows / bulkSeconds;
   const csvRate = bulkRows / (Number(serializeNs) / 1e9);
-  console.log(`Bulk 2.0 query: ${fmt(bulkRate, 0)} rows/s (job processed in ${fmt(processedAt)} s, total ${fmt(bulkSeconds)} s)`);
+  console.log(
+    `Bulk 2.0 query: ${fmt(bulkRate, 0)} rows/s (job processed in ${fmt(processedAt)} s, total ${fmt(bulkSeconds)} s)`,
+  );
   console.log(`  baseline CSV serialisation: ${fmt(csvRate, 0)} rows/s`);
   console.log(`  RATIO bulk-query/csv-serialise = ${fmt(bulkRate / csvRate, 3)} (target >= 0.5)`);
 
@@ -113,7 +123,9 @@ try {
   const restSeconds = seconds(t0);
   const restRate = restRows / restSeconds;
   const jsonRate = restRows / (Number(jsonNs) / 1e9);
-  console.log(`REST query pages: ${fmt(restRate, 0)} rows/s over ${fmt(restRows, 0)} rows (client parse+stringify ${fmt(Number(clientNs) / 1e9)} s, overlapped)`);
+  console.log(
+    `REST query pages: ${fmt(restRate, 0)} rows/s over ${fmt(restRows, 0)} rows (client parse+stringify ${fmt(Number(clientNs) / 1e9)} s, overlapped)`,
+  );
   console.log(`  baseline JSON serialisation: ${fmt(jsonRate, 0)} rows/s`);
   console.log(`  RATIO rest-query/json-serialise = ${fmt(restRate / jsonRate, 3)} (target >= 0.5)`);
 } finally {

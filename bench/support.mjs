@@ -34,8 +34,18 @@ export async function startEmulatorProcess(args) {
 }
 
 export async function login(url) {
-  const body = new URLSearchParams({ grant_type: 'password', client_id: 'ferry', client_secret: 'ferry-secret', username: 'admin@ferry.test', password: 'ferry' });
-  const res = await request(`${url}/services/oauth2/token`, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const body = new URLSearchParams({
+    grant_type: 'password',
+    client_id: 'ferry',
+    client_secret: 'ferry-secret',
+    username: 'admin@ferry.test',
+    password: 'ferry',
+  });
+  const res = await request(`${url}/services/oauth2/token`, {
+    method: 'POST',
+    body: body.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const json = await res.body.json();
   if (!json.access_token) throw new Error(`login failed: ${JSON.stringify(json)}`);
   return json.access_token;

@@ -51,7 +51,8 @@ export function coerceValue(field: FieldDef, raw: unknown, format: InputFormat):
 }
 
 function coerceString(field: FieldDef, raw: unknown): Value {
-  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') notOfType(field, JSON.stringify(raw));
+  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
+    notOfType(field, JSON.stringify(raw));
   let s = String(raw).trim();
   if (s === '') return null;
   if (field.type === 'multipicklist') {

@@ -55,7 +55,7 @@ export class OrgEvalContext implements EvalContext {
 
   /** Compiles without caching: validates a formula before it replaces the current one. */
   compile(object: ObjectDef, field: FieldDef): Formula {
-    return compileFormula(field.formula ?? 'null', object, this.schema);
+    return compileFormula(field.formula ?? 'null', object, this.schema, field);
   }
 }
 

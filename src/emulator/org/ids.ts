@@ -35,7 +35,8 @@ function build(keyPrefix: string, counter: number): string {
     headHigh = high;
     head = `${keyPrefix}${FILL}${base62(high, 6)}`;
   }
-  const id15 = head + DIGITS[Math.floor(low / 3844)]! + DIGITS[Math.floor(low / 62) % 62]! + DIGITS[low % 62]!;
+  const id15 =
+    head + DIGITS[Math.floor(low / 3844)]! + DIGITS[Math.floor(low / 62) % 62]! + DIGITS[low % 62]!;
   return id15 + idSuffix(id15);
 }
 

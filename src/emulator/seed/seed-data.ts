@@ -348,8 +348,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
       Active__c: (i) => pick(['Yes', 'No'], i, s + 22),
       CustomerPriority__c: (i) => pick(['High', 'Medium', 'Low'], i, s + 23),
       SLA__c: (i) => pick(['Gold', 'Silver', 'Platinum', 'Bronze'], i, s + 24),
-      SLAExpirationDate__c: (i) =>
-        dayString(epochMs + ((mix(i, s + 25) % 700) - 200) * DAY),
+      SLAExpirationDate__c: (i) => dayString(epochMs + ((mix(i, s + 25) % 700) - 200) * DAY),
       NumberofLocations__c: (i) => mix(i, s + 26) % 100,
       Tier__c: (i) =>
         mix(i, s + 27) % 3 === 0
@@ -382,8 +381,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
           mix(i, s + 57) % 2
             ? `(555) 02${pad(mix(i, s + 58) % 10, 1)}-${pad(mix(i, s + 59) % 10000, 4)}`
             : null,
-        Birthdate: (i) =>
-          dayString(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY),
+        Birthdate: (i) => dayString(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY),
         LeadSource: (i) =>
           pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], i, s + 61),
         HasOptedOutOfEmail: (i) => mix(i, s + 62) % 10 === 0,
@@ -503,8 +501,7 @@ export function seedPlan(options: SeedOptions): SeedPlan {
         Invoice_Number__c: (i) => `INV-${pad(i, 6)}`,
         Status__c: (i) => pick(['Draft', 'Sent', 'Paid', 'Void'], i, s + 130),
         Invoice_Date__c: (i) => dayString(epochMs - (mix(i, s + 131) % 365) * DAY),
-        Due_Date__c: (i) =>
-          dayString(epochMs - (mix(i, s + 131) % 365) * DAY + 30 * DAY),
+        Due_Date__c: (i) => dayString(epochMs - (mix(i, s + 131) % 365) * DAY + 30 * DAY),
         Amount__c: (i) => (mix(i, s + 132) % 1_000_000) / 100,
         Tax_Rate__c: (i) => pick([0, 5.5, 10, 20], i, s + 133),
         Paid__c: (i) => mix(i, s + 130) % 4 === 2,
