@@ -5,7 +5,7 @@
 //    the same page objects.
 // Target for both: ≥ 0.5 (the emulator must never be what limits Ferry's own benchmarks).
 import { parse as parseSync } from 'csv-parse/sync';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { fmt, login, seconds, startEmulatorProcess } from './support.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -102,7 +102,9 @@ try {
   // client's JSON parsing (needed for the baseline) overlaps the server's work on the next page.
   t0 = process.hrtime.bigint();
   const headers = { ...auth, 'sforce-query-options': 'batchSize=2000' };
-  const fetchPage = async (path) => (await request(`${emu.url}${path}`, { headers })).body.text();
+  // A fresh connection pool: the Bulk section's sockets sat idle past the server's keep-alive.
+  const dispatcher = new Agent();
+  const fetchPage = async (path) => (await request(`${emu.url}${path}`, { headers, dispatcher })).body.text();
   let pending = fetchPage(`/services/data/${V}/query?q=${encodeURIComponent(soql)}`);
   let restRows = 0;
   let jsonNs = 0n;

@@ -9,9 +9,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts `ferry emulator` on a free port; resolves with its URL and a stop function. */
 export async function startEmulatorProcess(args) {
-  const child = spawn(process.execPath, [join(root, 'bin/ferry.js'), 'emulator', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []),
+      join(root, 'bin/ferry.js'),
+      'emulator',
+      '--port',
+      '0',
+      ...args,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

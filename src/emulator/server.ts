@@ -107,8 +107,10 @@ async function writeResponse(res: ServerResponse, out: EmuResponse): Promise<voi
   if (body === null || body === undefined) {
     res.end();
   } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.end(body);
+    // Encode once: byteLength + end(string) would walk a multi-megabyte query page twice.
+    const buf = typeof body === 'string' ? Buffer.from(body) : body;
+    res.setHeader('Content-Length', buf.length);
+    res.end(buf);
   } else if (body instanceof Readable) {
     await pipeline(body, res);
   } else if (isAsyncIterable(body)) {

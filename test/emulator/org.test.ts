@@ -33,6 +33,15 @@ describe('emulated org: seed', () => {
     );
   });
 
+  it('renders JSON text identical to JSON.stringify of the record object', () => {
+    const q = org.compile(
+      'SELECT Id, Name, Amount__c, Total__c, Paid__c, Invoice_Date__c, CreatedDate, Account__r.Name, Account__r.Parent.Name, Account__r.BillingAddress FROM Invoice__c LIMIT 300',
+    );
+    for (const row of org.openCursor(q, { scanAll: false }).page(0, 300)) {
+      expect(q.toJsonText(row, org.ctx, '62.0')).toBe(JSON.stringify(q.toJson(row, org.ctx, '62.0')));
+    }
+  });
+
   it('computes formula fields on read', () => {
     const inv = all(
       org,

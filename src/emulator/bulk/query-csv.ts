@@ -39,8 +39,7 @@ export function* queryCsvChunks(
   const query = cursor.query;
   const d = dialect.delimiter;
   const eol = dialect.eol;
-  // The separator between two quoted cells, and the ends of a line, precomputed once.
-  const between = `"${d}"`;
+  const line = query.csvLine(d);
   const end = start + count;
   let chunk = queryCsvHeader(cursor, dialect) + eol;
   let position = start;
@@ -49,14 +48,7 @@ export function* queryCsvChunks(
     if (rows.length === 0) break;
     position += rows.length;
     for (const row of rows) {
-      const cells = query.toCsvCells(row, ctx);
-      let line = '"';
-      for (let i = 0; i < cells.length; i++) {
-        const cell = cells[i] as string;
-        if (i > 0) line += between;
-        line += cell.indexOf('"') === -1 ? cell : cell.replaceAll('"', '""');
-      }
-      chunk += line + '"' + eol;
+      chunk += line(row, ctx) + eol;
       if (chunk.length >= CHUNK_CHARS) {
         yield chunk;
         chunk = '';

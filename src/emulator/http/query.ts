@@ -11,7 +11,7 @@ import { columnMetadata } from './column-metadata.js';
 import type { HttpContext } from './context.js';
 import { HttpError } from './errors.js';
 import { locatorOf, parseLocator } from './query-locators.js';
-import { json } from './respond.js';
+import { json, jsonText } from './respond.js';
 import type { EmuRequest, EmuResponse, Route } from './types.js';
 
 export const DEFAULT_BATCH = 2000;
@@ -34,20 +34,20 @@ interface PageSource {
   readonly key: () => string;
 }
 
-function pageBody(org: OrgApi, src: PageSource, position: number, version: string) {
+/** The page as JSON text: records rendered straight to text (no per-record objects to collect). */
+function pageBody(org: OrgApi, src: PageSource, position: number, version: string): string {
   const { query, cursor } = src;
-  if (query.isCount) return { totalSize: cursor.totalSize, done: true, records: [] };
+  if (query.isCount) return JSON.stringify({ totalSize: cursor.totalSize, done: true, records: [] });
   const rows = cursor.page(position, src.batchSize);
   const next = position + rows.length;
   const done = rows.length === 0 || next >= cursor.totalSize;
-  const records = rows.map((row) => query.toJson(row, org.ctx, version));
-  if (done) return { totalSize: cursor.totalSize, done: true, records };
-  return {
-    totalSize: cursor.totalSize,
-    done: false,
-    nextRecordsUrl: `/services/data/v${version}/query/${locatorOf(src.key(), next)}`,
-    records,
-  };
+  let records = '';
+  for (let i = 0; i < rows.length; i++)
+    records += (i === 0 ? '' : ',') + query.toJsonText(rows[i]!, org.ctx, version);
+  const head = done
+    ? `{"totalSize":${cursor.totalSize},"done":true`
+    : `{"totalSize":${cursor.totalSize},"done":false,"nextRecordsUrl":${JSON.stringify(`/services/data/v${version}/query/${locatorOf(src.key(), next)}`)}`;
+  return `${head},"records":[${records}]}`;
 }
 
 /** `?explain=`: a single plausible plan (the emulator has no optimizer to explain). */
@@ -85,7 +85,7 @@ export function queryRoutes(ctx: HttpContext): Route[] {
     const cursor = org.openCursor(query, { scanAll });
     const batchSize = batchSizeOf(req);
     const key = () => locators.register({ soql, scanAll, batchSize, query, cursor });
-    return json(200, pageBody(org, { query, cursor, batchSize, key }, 0, req.params['version'] ?? ''));
+    return jsonText(200, pageBody(org, { query, cursor, batchSize, key }, 0, req.params['version'] ?? ''));
   }
 
   function more(req: EmuRequest, org: OrgApi): EmuResponse {
@@ -100,7 +100,7 @@ export function queryRoutes(ctx: HttpContext): Route[] {
       batchSize: entry.batchSize,
       key: () => parsed.key,
     };
-    return json(200, pageBody(org, src, parsed.offset, req.params['version'] ?? ''));
+    return jsonText(200, pageBody(org, src, parsed.offset, req.params['version'] ?? ''));
   }
 
   const routes: Route[] = [];

@@ -49,7 +49,7 @@ export class TableCursor implements QueryCursor {
   page(position: number, n: number): Row[] {
     if (position >= this.totalSize || n <= 0) return [];
     const end = Math.min(this.totalSize, position + n);
-    if (this.sorted) return this.sorted.slice(position, end);
+    if (this.sorted) return this.sorted.slice(position, end).map((r) => this.table.resolve(r));
     const out: Row[] = [];
     let from = this.resume.get(position);
     let toSkip = 0;
@@ -63,7 +63,7 @@ export class TableCursor implements QueryCursor {
         toSkip--;
         continue;
       }
-      out.push(row);
+      out.push(this.table.resolve(row));
       if (position + out.length >= end) {
         this.resume.set(end, pos);
         break;

@@ -8,10 +8,12 @@ import { fieldKind } from './field-kind.js';
 import { compileOrderBy } from './order.js';
 import { parseSoql } from './parser.js';
 import { queryError } from './query-error.js';
+import { compileCsvLine } from './render-codegen.js';
 import { compileCsvRenderer } from './render-csv.js';
-import { compileJsonRenderer } from './render-json.js';
+import { compileJsonRenderer, compileJsonTextRenderer } from './render-json.js';
 import { NameResolver, type ResolvedPath } from './resolve.js';
-import type { Catalog, CompiledQuery } from './types.js';
+import type { Row } from '../schema/types.js';
+import type { Catalog, CompiledQuery, EvalContext } from './types.js';
 import { compileWhere } from './where.js';
 
 /** Salesforce's maximum OFFSET. */
@@ -75,6 +77,7 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
 
   const columns = paths.map((p) => p.column);
   const toJson = compileJsonRenderer(object, paths);
+  const toJsonText = compileJsonTextRenderer(object, paths);
   const toCsvCells = compileCsvRenderer(
     paths.map((p) => ({
       field: p.column.field,
@@ -82,6 +85,13 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
       get: compileAccessor(p),
     })),
   );
+
+  const csvLines = new Map<string, (row: Row, ctx: EvalContext) => string>();
+  const csvLine = (delimiter: string) => {
+    let line = csvLines.get(delimiter);
+    if (!line) csvLines.set(delimiter, (line = compileCsvLine(paths, delimiter)));
+    return line;
+  };
 
   let bulkRefusal: string | null = null;
   if (count) bulkRefusal = BULK_REFUSALS.count;
@@ -99,8 +109,10 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
     idLowerBound,
     systemModstampLowerBound,
     toJson,
+    toJsonText,
     csvHeader: columns.map((c) => c.path),
     toCsvCells,
+    csvLine,
     bulkRefusal,
   };
 }

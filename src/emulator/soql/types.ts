@@ -74,10 +74,17 @@ export interface CompiledQuery {
   readonly systemModstampLowerBound: LowerBound | null;
   /** REST JSON for one row (attributes with type and url, nested parent objects or null). */
   toJson(row: Row, ctx: EvalContext, apiVersion: string): Record<string, unknown>;
+  /** `JSON.stringify(toJson(...))`, written directly: no intermediate objects (large query pages). */
+  toJsonText(row: Row, ctx: EvalContext, apiVersion: string): string;
   /** Bulk CSV header: column paths in select order. */
   readonly csvHeader: readonly string[];
   /** Bulk CSV cells for one row, as text ('' for null; datetimes `...Z`; booleans `true`/`false`). */
   toCsvCells(row: Row, ctx: EvalContext): string[];
+  /**
+   * A renderer of whole CSV lines for a delimiter: every cell quoted, inner quotes doubled, null as
+   * `""`, no line ending (Bulk query results; generated code, several times faster than cells).
+   */
+  csvLine(delimiter: string): (row: Row, ctx: EvalContext) => string;
   /** Why Bulk API 2.0 refuses this query (compound fields, COUNT(), OFFSET...), else null. */
   readonly bulkRefusal: string | null;
 }
