@@ -13,9 +13,8 @@ export function registerEmulatorCommand(program: Command): void {
   const cmd = program
     .command('emulator')
     .description('Run a local Salesforce org (REST, SOAP, Bulk 2.0/1.0) for development and CI.');
-  for (const [key, spec] of Object.entries(EMULATOR_OPTIONS)) {
+  for (const spec of Object.values(EMULATOR_OPTIONS)) {
     if ('flag' in spec) cmd.option(spec.flag, `${spec.description} (env ${spec.env})`);
-    void key;
   }
   cmd.action(async (flags: Record<string, unknown>) => {
     const options = resolveEmulatorOptions({ flags: { ...flags, jwtPublicKeyFile: flags.jwtPublicKey } });

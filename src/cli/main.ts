@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, errorMessage } from '../errors/index.js';
 import { redactString } from '../log/redact.js';
+import { registerDbCommand } from './db-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
 import { registerStartCommand } from './start-command.js';
 
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError();
   registerEmulatorCommand(program);
   registerStartCommand(program);
+  registerDbCommand(program);
   try {
     await program.parseAsync([...argv]);
     return 0;

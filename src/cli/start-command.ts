@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveEmulatorOptions } from '../config/emulator-options.js';
+import { resolveEmulatorOptions } from '../index.js';
 import { launchEmulator, printConnectionHelp } from './emulator-command.js';
 import { waitForShutdown } from './shutdown.js';
 
