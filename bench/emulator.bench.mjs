@@ -98,37 +98,44 @@ try {
   console.log(`  baseline CSV serialisation: ${fmt(csvRate, 0)} rows/s`);
   console.log(`  RATIO bulk-query/csv-serialise = ${fmt(bulkRate / csvRate, 3)} (target >= 0.5)`);
 
-  // ---- REST query pages. The next page is requested as soon as its locator is read, so the
-  // client's JSON parsing (needed for the baseline) overlaps the server's work on the next page.
+  // ---- REST query pages. The next page is requested as soon as its locator is read, and the
+  // client only counts records (an indexOf scan), so it never throttles the server. The baseline
+  // parses and re-serialises every fifth page (a 20% sample of the same rows), outside the timing
+  // of the emulator as far as overlap allows.
   t0 = process.hrtime.bigint();
-  const headers = { ...auth, 'sforce-query-options': 'batchSize=2000' };
   // A fresh connection pool: the Bulk section's sockets sat idle past the server's keep-alive.
   const dispatcher = new Agent();
+  const headers = { ...auth, 'sforce-query-options': 'batchSize=2000' };
   const fetchPage = async (path) => (await request(`${emu.url}${path}`, { headers, dispatcher })).body.text();
   let pending = fetchPage(`/services/data/${V}/query?q=${encodeURIComponent(soql)}`);
   let restRows = 0;
-  let jsonNs = 0n;
-  let clientNs = 0n;
+  let pageNo = 0;
+  const sample = [];
   while (pending) {
     const text = await pending;
     const next = /"nextRecordsUrl":"([^"]+)"/.exec(text.slice(0, 400));
     pending = next && restRows < REST_ROWS ? fetchPage(next[1]) : null;
-    const c = process.hrtime.bigint();
+    let records = 0;
+    for (let i = text.indexOf('{"attributes":'); i !== -1; i = text.indexOf('{"attributes":', i + 14))
+      records++;
+    if (records === 0 && !text.startsWith('{"totalSize"')) throw new Error(`bad page: ${text.slice(0, 200)}`);
+    restRows += records;
+    if (pageNo++ % 5 === 0) sample.push(text);
+  }
+  const restSeconds = seconds(t0);
+  let jsonNs = 0n;
+  let sampleRows = 0;
+  for (const text of sample.splice(0)) {
     const page = JSON.parse(text);
-    if (!Array.isArray(page.records)) throw new Error(`bad page: ${text.slice(0, 200)}`);
-    restRows += page.records.length;
+    sampleRows += page.records.length;
     const s = process.hrtime.bigint();
     JSON.stringify(page);
     jsonNs += process.hrtime.bigint() - s;
-    clientNs += process.hrtime.bigint() - c;
   }
-  const restSeconds = seconds(t0);
   const restRate = restRows / restSeconds;
-  const jsonRate = restRows / (Number(jsonNs) / 1e9);
-  console.log(
-    `REST query pages: ${fmt(restRate, 0)} rows/s over ${fmt(restRows, 0)} rows (client parse+stringify ${fmt(Number(clientNs) / 1e9)} s, overlapped)`,
-  );
-  console.log(`  baseline JSON serialisation: ${fmt(jsonRate, 0)} rows/s`);
+  const jsonRate = sampleRows / (Number(jsonNs) / 1e9);
+  console.log(`REST query pages: ${fmt(restRate, 0)} rows/s over ${fmt(restRows, 0)} rows (${pageNo} pages)`);
+  console.log(`  baseline JSON serialisation: ${fmt(jsonRate, 0)} rows/s (${fmt(sampleRows, 0)}-row sample)`);
   console.log(`  RATIO rest-query/json-serialise = ${fmt(restRate / jsonRate, 3)} (target >= 0.5)`);
 } finally {
   await emu.stop();

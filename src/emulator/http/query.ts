@@ -11,7 +11,7 @@ import { columnMetadata } from './column-metadata.js';
 import type { HttpContext } from './context.js';
 import { HttpError } from './errors.js';
 import { locatorOf, parseLocator } from './query-locators.js';
-import { json, jsonText } from './respond.js';
+import { JSON_TYPE, json } from './respond.js';
 import type { EmuRequest, EmuResponse, Route } from './types.js';
 
 export const DEFAULT_BATCH = 2000;
@@ -34,20 +34,20 @@ interface PageSource {
   readonly key: () => string;
 }
 
-/** The page as JSON text: records rendered straight to text (no per-record objects to collect). */
-function pageBody(org: OrgApi, src: PageSource, position: number, version: string): string {
+function pageBody(org: OrgApi, src: PageSource, position: number, version: string) {
   const { query, cursor } = src;
-  if (query.isCount) return JSON.stringify({ totalSize: cursor.totalSize, done: true, records: [] });
+  if (query.isCount) return { totalSize: cursor.totalSize, done: true, records: [] };
   const rows = cursor.page(position, src.batchSize);
   const next = position + rows.length;
   const done = rows.length === 0 || next >= cursor.totalSize;
-  let records = '';
-  for (let i = 0; i < rows.length; i++)
-    records += (i === 0 ? '' : ',') + query.toJsonText(rows[i]!, org.ctx, version);
-  const head = done
-    ? `{"totalSize":${cursor.totalSize},"done":true`
-    : `{"totalSize":${cursor.totalSize},"done":false,"nextRecordsUrl":${JSON.stringify(`/services/data/v${version}/query/${locatorOf(src.key(), next)}`)}`;
-  return `${head},"records":[${records}]}`;
+  const records = rows.map((row) => query.toJson(row, org.ctx, version));
+  if (done) return { totalSize: cursor.totalSize, done: true, records };
+  return {
+    totalSize: cursor.totalSize,
+    done: false,
+    nextRecordsUrl: `/services/data/v${version}/query/${locatorOf(src.key(), next)}`,
+    records,
+  };
 }
 
 /** `?explain=`: a single plausible plan (the emulator has no optimizer to explain). */
@@ -70,8 +70,50 @@ function explain(org: OrgApi, soql: string): EmuResponse {
   });
 }
 
+/** Next pages rendered ahead, while the client reads the current one. */
+interface Prefetched {
+  readonly position: number;
+  readonly version: string;
+  readonly orgVersion: number;
+  readonly text: string;
+  /** Position of the page after this one, or null on the last page. */
+  readonly next: number | null;
+}
+const MAX_PREFETCHED = 32;
+
 export function queryRoutes(ctx: HttpContext): Route[] {
   const { locators } = ctx;
+  const prefetched = new Map<string, Prefetched>();
+
+  /**
+   * A client pages through a cursor one request at a time, so the server would sit idle while each
+   * page crosses the wire and is parsed. Rendering the next page right after answering overlaps the
+   * two. The result is dropped if any record changed meanwhile (org.version), so it never serves
+   * rows staler than a page rendered on request would be.
+   */
+  function render(org: OrgApi, src: PageSource, position: number, version: string): Prefetched {
+    const orgVersion = org.version;
+    const body = pageBody(org, src, position, version);
+    const next = body.done ? null : position + body.records.length;
+    return { position, version, orgVersion, text: JSON.stringify(body), next };
+  }
+
+  function prefetch(org: OrgApi, src: PageSource, position: number, version: string): void {
+    const key = src.key();
+    setImmediate(() => {
+      try {
+        if (prefetched.size >= MAX_PREFETCHED) prefetched.delete(prefetched.keys().next().value!);
+        prefetched.set(key, render(org, src, position, version));
+      } catch {
+        // Prefetching is an optimisation; the request itself reports any error.
+      }
+    });
+  }
+
+  function respond(org: OrgApi, src: PageSource, page: Prefetched): EmuResponse {
+    if (page.next !== null) prefetch(org, src, page.next, page.version);
+    return { status: 200, headers: { 'Content-Type': JSON_TYPE }, body: page.text };
+  }
 
   function first(req: EmuRequest, org: OrgApi, scanAll: boolean): EmuResponse {
     const plan = req.query.get('explain');
@@ -85,7 +127,8 @@ export function queryRoutes(ctx: HttpContext): Route[] {
     const cursor = org.openCursor(query, { scanAll });
     const batchSize = batchSizeOf(req);
     const key = () => locators.register({ soql, scanAll, batchSize, query, cursor });
-    return jsonText(200, pageBody(org, { query, cursor, batchSize, key }, 0, req.params['version'] ?? ''));
+    const src: PageSource = { query, cursor, batchSize, key };
+    return respond(org, src, render(org, src, 0, req.params['version'] ?? ''));
   }
 
   function more(req: EmuRequest, org: OrgApi): EmuResponse {
@@ -100,7 +143,12 @@ export function queryRoutes(ctx: HttpContext): Route[] {
       batchSize: entry.batchSize,
       key: () => parsed.key,
     };
-    return jsonText(200, pageBody(org, src, parsed.offset, req.params['version'] ?? ''));
+    const version = req.params['version'] ?? '';
+    const ahead = prefetched.get(parsed.key);
+    prefetched.delete(parsed.key);
+    const fresh =
+      ahead?.position === parsed.offset && ahead.version === version && ahead.orgVersion === org.version;
+    return respond(org, src, fresh ? ahead : render(org, src, parsed.offset, version));
   }
 
   const routes: Route[] = [];

@@ -12,11 +12,6 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
 }
 
-/** A body that is already JSON text (query pages rendered straight to text). */
-export function jsonText(status: number, text: string, headers: Record<string, string> = {}): EmuResponse {
-  return { status, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: text };
-}
-
 export function xml(status: number, body: string, headers: Record<string, string> = {}): EmuResponse {
   return { status, headers: { 'Content-Type': XML_TYPE, ...headers }, body };
 }

@@ -76,6 +76,7 @@ export class Org implements OrgApi {
   private readonly bin = new RecycleBin();
   private readonly writer: RecordWriter;
   private pending: Pending[] = [];
+  private changes = 0;
   private readonly parts = new Map<string, Part>();
   private readonly savedParts: Record<string, unknown>;
 
@@ -109,6 +110,11 @@ export class Org implements OrgApi {
 
   now(): Date {
     return this.clock.now();
+  }
+
+  get version(): number {
+    this.settle();
+    return this.changes + this.schema.version * 1_000_000_007;
   }
 
   // ---------------------------------------------------------------- writes
@@ -566,7 +572,11 @@ export class Org implements OrgApi {
       const name = object.name;
       this.tables.set(
         name.toLowerCase(),
-        new RecordTable(() => this.schema.object(name)!, plan.data.get(name)),
+        new RecordTable(
+          () => this.schema.object(name)!,
+          plan.data.get(name),
+          () => this.changes++,
+        ),
       );
     }
   }

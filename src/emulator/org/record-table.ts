@@ -22,6 +22,8 @@ export class RecordTable {
   constructor(
     private objectRef: () => ObjectDef,
     private readonly base: BaseData | undefined,
+    /** Called on every change, so the org can tell readers that cached results are stale. */
+    private readonly onChange: () => void = () => undefined,
     nextCounter?: number,
   ) {
     this.nextCounter = nextCounter ?? (base?.count ?? 0) + 1;
@@ -64,6 +66,7 @@ export class RecordTable {
   }
 
   put(row: Row): void {
+    this.onChange();
     const id = row.Id as string;
     const previous = this.get(id);
     const pos = this.basePosition(id);
@@ -75,6 +78,7 @@ export class RecordTable {
 
   /** Removes a record for good (recycle bin emptied, hard delete). */
   purge(id: string): void {
+    this.onChange();
     const row = this.get(id);
     if (!row) return;
     this.reindex(id, row, undefined);

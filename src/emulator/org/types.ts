@@ -120,6 +120,8 @@ export interface OrgApi {
   readonly ctx: EvalContext;
   /** The org's clock (real time plus an offset the control surface can move, or frozen). */
   now(): Date;
+  /** Changes whenever any record or the schema changes: results computed ahead are stale once it moves. */
+  readonly version: number;
 
   create(type: string, records: readonly RecordInput[], options?: WriteOptions): SaveResult[];
   /** Each record carries its `Id`; `type` is checked against the id's key prefix when given. */

@@ -10,7 +10,7 @@ import { parseSoql } from './parser.js';
 import { queryError } from './query-error.js';
 import { compileCsvLine } from './render-codegen.js';
 import { compileCsvRenderer } from './render-csv.js';
-import { compileJsonRenderer, compileJsonTextRenderer } from './render-json.js';
+import { compileJsonRenderer } from './render-json.js';
 import { NameResolver, type ResolvedPath } from './resolve.js';
 import type { Row } from '../schema/types.js';
 import type { Catalog, CompiledQuery, EvalContext } from './types.js';
@@ -77,7 +77,6 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
 
   const columns = paths.map((p) => p.column);
   const toJson = compileJsonRenderer(object, paths);
-  const toJsonText = compileJsonTextRenderer(object, paths);
   const toCsvCells = compileCsvRenderer(
     paths.map((p) => ({
       field: p.column.field,
@@ -109,7 +108,6 @@ export function compileSoql(soql: string, catalog: Catalog): CompiledQuery {
     idLowerBound,
     systemModstampLowerBound,
     toJson,
-    toJsonText,
     csvHeader: columns.map((c) => c.path),
     toCsvCells,
     csvLine,

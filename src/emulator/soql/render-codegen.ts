@@ -1,5 +1,5 @@
 /**
- * Generated renderers for the hot paths: one Bulk CSV line or one REST JSON record per row, as a
+ * Generated renderers for the hot paths: one Bulk CSV line or one REST record object per row, as a
  * single function whose source reads each plain field by its literal name (`row["Name"]`). V8 then
  * gives every read its own inline cache, and a page of same-shaped rows renders several times
  * faster than through per-field closures. Columns that need more than a stored value (parent paths,
@@ -13,7 +13,6 @@ import type { ResolvedPath } from './resolve.js';
 import type { EvalContext } from './types.js';
 
 type Line = (row: Row, ctx: EvalContext) => string;
-type JsonLine = (row: Row, ctx: EvalContext, base: string) => string;
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** True when a column is a stored field of the queried object itself. */
@@ -47,61 +46,44 @@ function csvCell(v: Value | undefined): string {
 }
 
 /**
- * One REST record as JSON text, when every column is a top-level stored field (the shape of sync
- * queries); undefined otherwise, and the closure renderer handles it.
+ * One REST record as an object literal built by generated code (plain columns only; undefined
+ * otherwise). Same keys, order and values as the closure renderer; same-shaped objects let a page
+ * go through V8's native JSON.stringify fast path.
  */
-export function compileJsonLine(object: ObjectDef, paths: readonly ResolvedPath[]): JsonLine | undefined {
+export function compileJsonObject(
+  object: ObjectDef,
+  paths: readonly ResolvedPath[],
+): JsonObjectLine | undefined {
   if (!paths.every(plain)) return undefined;
-  const text: string[] = [
-    `{"attributes":{"type":${JSON.stringify(object.name)},"url":"`,
-    `${object.name}/`,
-    '"}',
-  ];
-  let body = 'k[0] + base + k[1] + idOf(row) + k[2]';
-  paths.forEach((p) => {
-    const f = p.column.field;
-    text.push(`,${JSON.stringify(f.name)}:`);
-    const read = `row[${JSON.stringify(f.name)}]`;
-    body += ` + k[${text.length - 1}] + ${f.type === 'datetime' ? `jdt(${read})` : `js(${read})`}`;
-  });
-  const source = `return function jsonLine(row, ctx, base) { return ${body} + '}'; };`;
+  const props = paths
+    .map((p) => {
+      const f = p.column.field;
+      const read = `row[${JSON.stringify(f.name)}]`;
+      return `${JSON.stringify(f.name)}: ${f.type === 'datetime' ? `dt(${read})` : `nul(${read})`}`;
+    })
+    .join(', ');
+  const source = `return function jsonObject(row, ctx, base) { return { attributes: { type: t, url: base + t + '/' + idOf(row) }${props ? `, ${props}` : ''} }; };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('k', 'js', 'jdt', 'idOf', source) as (
-    k: string[],
-    js: typeof jsonValue,
-    jdt: typeof jsonDateTime,
+  const make = new Function('t', 'idOf', 'dt', 'nul', source) as (
+    t: string,
     id: typeof idOf,
-  ) => JsonLine;
-  return make(text, jsonValue, jsonDateTime, idOf);
+    dt: typeof restDateTime,
+    nul: typeof orNull,
+  ) => JsonObjectLine;
+  return make(object.name, idOf, restDateTime, orNull);
+}
+
+type JsonObjectLine = (row: Row, ctx: EvalContext, base: string) => Record<string, unknown>;
+
+function orNull(v: Value | undefined): Value {
+  return v === undefined ? null : v;
+}
+
+function restDateTime(v: Value | undefined): Value {
+  return typeof v === 'string' && v.endsWith('Z') ? `${v.slice(0, -1)}+0000` : orNull(v);
 }
 
 function idOf(row: Row): string {
   const id = row.Id;
   return typeof id === 'string' ? id : '';
-}
-
-function jsonValue(v: Value | undefined): string {
-  if (typeof v === 'string') return jsonString(v);
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return JSON.stringify(v);
-}
-
-/** REST renders datetimes as `...SSS+0000`. */
-function jsonDateTime(v: Value | undefined): string {
-  return typeof v === 'string' && v.endsWith('Z') ? `"${v.slice(0, -1)}+0000"` : jsonValue(v);
-}
-
-/**
- * JSON string literal. Most values need no escaping, and a scan is far cheaper than a
- * JSON.stringify call per value; anything with quotes, backslashes, control characters or
- * surrogates goes to JSON.stringify.
- */
-export function jsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
 }

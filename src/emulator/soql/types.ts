@@ -74,8 +74,6 @@ export interface CompiledQuery {
   readonly systemModstampLowerBound: LowerBound | null;
   /** REST JSON for one row (attributes with type and url, nested parent objects or null). */
   toJson(row: Row, ctx: EvalContext, apiVersion: string): Record<string, unknown>;
-  /** `JSON.stringify(toJson(...))`, written directly: no intermediate objects (large query pages). */
-  toJsonText(row: Row, ctx: EvalContext, apiVersion: string): string;
   /** Bulk CSV header: column paths in select order. */
   readonly csvHeader: readonly string[];
   /** Bulk CSV cells for one row, as text ('' for null; datetimes `...Z`; booleans `true`/`false`). */
