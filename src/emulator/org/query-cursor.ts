@@ -49,7 +49,7 @@ export class TableCursor implements QueryCursor {
   page(position: number, n: number): Row[] {
     if (position >= this.totalSize || n <= 0) return [];
     const end = Math.min(this.totalSize, position + n);
-    if (this.sorted) return this.sorted.slice(position, end).map((r) => this.table.resolve(r));
+    if (this.sorted) return this.sorted.slice(position, end);
     const out: Row[] = [];
     let from = this.resume.get(position);
     let toSkip = 0;
@@ -63,7 +63,7 @@ export class TableCursor implements QueryCursor {
         toSkip--;
         continue;
       }
-      out.push(this.table.resolve(row));
+      out.push(row);
       if (position + out.length >= end) {
         this.resume.set(end, pos);
         break;

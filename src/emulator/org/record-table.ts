@@ -49,12 +49,6 @@ export class RecordTable {
     return pos === undefined ? undefined : this.base!.row(pos);
   }
 
-  /** The row as a plain object with every field computed (seed rows are lazy until then). */
-  resolve(row: Row): Row {
-    const pos = row[POSITION];
-    return typeof pos === 'number' && this.base ? this.base.eagerRow(pos) : row;
-  }
-
   /** A mutable plain copy of a record, ready to be changed and `put` back. */
   copy(row: Row): Row {
     return POSITION in row

@@ -9,10 +9,8 @@ export type FieldFn = (i: number) => Value;
 export interface BaseData {
   /** Records 1..count. */
   readonly count: number;
-  /** Record i with lazily computed fields (cheap to create; for scans and filters). */
+  /** Record i with lazily computed fields (cheap to create; renderers read fields by literal name). */
   row(i: number): Row;
-  /** Record i with every field computed into a plain object (for rows about to be rendered). */
-  eagerRow(i: number): Row;
   /** SystemModstamp of record i; non-decreasing in i, so polls can binary-search their start. */
   modstamp(i: number): string;
   /** Record counters whose `field` points at parent counter `parent` (contiguous by construction). */
@@ -44,23 +42,6 @@ export function lazyRowFactory(fields: Readonly<Record<string, FieldFn>>): (i: n
     });
   }
   return (i) => new LazyRow(i) as unknown as Row;
-}
-
-/**
- * Builds a function that computes every field of record i into one object literal. Rendering reads
- * all fields of a row; plain same-shaped objects make those reads far cheaper than getter calls.
- * Field names come from the schema (identifiers), and each is JSON-quoted into the generated code.
- */
-export function eagerRowFactory(fields: Readonly<Record<string, FieldFn>>): (i: number) => Row {
-  const names = Object.keys(fields);
-  const fns = names.map((n) => fields[n]!);
-  const props = names.map((n, k) => `${JSON.stringify(n)}: f[${k}](i)`).join(', ');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function(
-    'f',
-    `return function eagerRow(i) { return { ${JSON.stringify(POSITION)}: i, ${props} }; };`,
-  ) as (f: readonly FieldFn[]) => (i: number) => Row;
-  return make(fns);
 }
 
 /** Copies a lazy row's fields into a plain object (before it is changed). */

@@ -6,7 +6,7 @@
  */
 import { OPPORTUNITY_STAGES } from '../schema/standard-objects.js';
 import { makeId } from '../org/ids.js';
-import { eagerRowFactory, lazyRowFactory, mix, pick, type BaseData, type FieldFn } from './base-data.js';
+import { lazyRowFactory, mix, pick, type BaseData, type FieldFn } from './base-data.js';
 
 export interface SeedOptions {
   seed: 'demo' | 'none';
@@ -120,6 +120,40 @@ const INDUSTRIES = [
 ];
 const DAY = 86_400_000;
 
+/**
+ * Values that do not identify the record come from pools of strings built once: at a million rows,
+ * building (and regex-cleaning) several strings per row costs more than serialising them.
+ * JSON round-tripping makes each pooled string flat, so serialisers never have to flatten it.
+ */
+function pool(size: number, make: (k: number) => string): readonly string[] {
+  return Array.from({ length: size }, (_, k) => JSON.parse(JSON.stringify(make(k))) as string);
+}
+const POOL = 4096;
+const PHONES = pool(POOL, (k) => `(555) ${pad(mix(k, 11) % 1000, 3)}-${pad(mix(k, 12) % 10000, 4)}`);
+const FAXES = pool(1000, (k) => `(555) ${pad(k, 3)}-0000`);
+const SICS = pool(POOL, (k) => pad(mix(k, 15) % 9999, 4));
+const STREET_ADDRESSES = pool(
+  POOL,
+  (k) => `${(mix(k, 2) % 9000) + 100} ${STREETS[mix(k, 3) % STREETS.length]!}`,
+);
+const WEB_PREFIX = pool(WORDS.length, (k) => `https://www.${WORDS[k]!.toLowerCase().replace(/ /g, '')}`);
+const TICKERS = pool(WORDS.length, (k) => WORDS[k]!.slice(0, 4).toUpperCase());
+const EMAIL_PREFIX = pool(
+  FIRST.length * LAST.length,
+  (k) =>
+    `${FIRST[k % FIRST.length]!.toLowerCase()}.${LAST[Math.floor(k / FIRST.length)]!.toLowerCase().replace(/[^a-z]/g, '')}`,
+);
+const DESCRIPTIONS = pool(
+  4,
+  (k) =>
+    [
+      'Seeded account.\nSecond line, with "quotes", commas; and tabs\tinside.',
+      'Key customer — renewal due; see notes: "priority".',
+      'Partner since 2019, ünïcödé and emoji ✓',
+      'Plain description',
+    ][k]!,
+);
+
 /** Names of the seeded users; user 1 is the admin the emulator logs in as. */
 export const USER_COUNT = 5;
 
@@ -213,7 +247,7 @@ function data(
     !prefix.startsWith('a')
   )
     all.OwnerId = owner;
-  return { count, row: lazyRowFactory(all), eagerRow: eagerRowFactory(all), modstamp: a.modstamp, ...extra };
+  return { count, row: lazyRowFactory(all), modstamp: a.modstamp, ...extra };
 }
 
 function pad(n: number, width: number): string {
@@ -233,8 +267,7 @@ function address(prefix: string, salt: number, nullEvery = 0): Record<string, Fi
   const city = (i: number) => CITIES[mix(i, salt) % CITIES.length]!;
   const blank = (i: number) => nullEvery > 0 && mix(i, salt + 1) % nullEvery === 0;
   return {
-    [`${prefix}Street`]: (i) =>
-      blank(i) ? null : `${(mix(i, salt + 2) % 9000) + 100} ${pick(STREETS, i, salt + 3)}`,
+    [`${prefix}Street`]: (i) => (blank(i) ? null : pick(STREET_ADDRESSES, i, salt + 2)),
     [`${prefix}City`]: (i) => (blank(i) ? null : city(i)[0]),
     [`${prefix}State`]: (i) => (blank(i) ? null : city(i)[1]),
     [`${prefix}PostalCode`]: (i) => (blank(i) ? null : city(i)[2]),
@@ -331,23 +364,12 @@ export function seedPlan(options: SeedOptions): SeedPlan {
       Ownership: (i) => pick(['Public', 'Private', 'Subsidiary', 'Other'], i, s + 8),
       AnnualRevenue: (i) => (mix(i, s + 9) % 50) * 250_000,
       NumberOfEmployees: (i) => (mix(i, s + 10) % 5000) + 1,
-      Phone: (i) => `(555) ${pad(mix(i, s + 11) % 1000, 3)}-${pad(mix(i, s + 12) % 10000, 4)}`,
-      Fax: (i) => (mix(i, s + 13) % 3 === 0 ? `(555) ${pad(mix(i, s + 14) % 1000, 3)}-0000` : null),
-      Website: (i) =>
-        `https://www.${pick(WORDS, i, s + 1)
-          .toLowerCase()
-          .replace(/ /g, '')}${i}.example.com`,
-      Sic: (i) => pad(mix(i, s + 15) % 9999, 4),
-      TickerSymbol: (i) =>
-        mix(i, s + 16) % 5 === 0
-          ? pick(WORDS, i, s + 17)
-              .slice(0, 4)
-              .toUpperCase()
-          : null,
-      Description: (i) =>
-        mix(i, s + 18) % 2 === 0
-          ? `${acctName(i)} — seeded account.\nSecond line, with "quotes", commas; and tabs\tinside.`
-          : null,
+      Phone: (i) => pick(PHONES, i, s + 11),
+      Fax: (i) => (mix(i, s + 13) % 3 === 0 ? pick(FAXES, i, s + 14) : null),
+      Website: (i) => `${WEB_PREFIX[mix(i, s + 1) % WORDS.length]!}${i}.example.com`,
+      Sic: (i) => pick(SICS, i, s + 15),
+      TickerSymbol: (i) => (mix(i, s + 16) % 5 === 0 ? pick(TICKERS, i, s + 17) : null),
+      Description: (i) => (mix(i, s + 18) % 2 === 0 ? pick(DESCRIPTIONS, i, s + 19) : null),
       ParentId: (i) =>
         i > 10 && mix(i, s + 19) % 20 === 0 ? makeId('001', (mix(i, s + 20) % (i - 1)) + 1) : null,
       RecordTypeId: (i) => makeId('012', (mix(i, s + 21) % 2) + 1),
@@ -381,14 +403,9 @@ export function seedPlan(options: SeedOptions): SeedPlan {
         Title: (i) => pick(['CEO', 'CTO', 'VP Sales', 'Engineer', 'Buyer', 'Analyst'], i, s + 53),
         Department: (i) => pick(['Engineering', 'Sales', 'Finance', 'Operations'], i, s + 54),
         Email: (i) =>
-          `${pick(FIRST, i, s + 51).toLowerCase()}.${pick(LAST, i, s + 52)
-            .toLowerCase()
-            .replace(/[^a-z]/g, '')}${i}@example.com`,
-        Phone: (i) => `(555) 01${pad(mix(i, s + 55) % 10, 1)}-${pad(mix(i, s + 56) % 10000, 4)}`,
-        MobilePhone: (i) =>
-          mix(i, s + 57) % 2
-            ? `(555) 02${pad(mix(i, s + 58) % 10, 1)}-${pad(mix(i, s + 59) % 10000, 4)}`
-            : null,
+          `${EMAIL_PREFIX[(mix(i, s + 51) % FIRST.length) + (mix(i, s + 52) % LAST.length) * FIRST.length]!}${i}@example.com`,
+        Phone: (i) => pick(PHONES, i, s + 55),
+        MobilePhone: (i) => (mix(i, s + 57) % 2 ? pick(PHONES, i, s + 58) : null),
         Birthdate: (i) => dayString(Date.UTC(1950, 0, 1) + (mix(i, s + 60) % 18000) * DAY),
         LeadSource: (i) =>
           pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], i, s + 61),
