@@ -1,6 +1,7 @@
 // Shared benchmark plumbing: start the emulator in a child process (so server and client do not
 // share one event loop), log in, and time things.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -60,6 +61,16 @@ export async function login(url) {
   const json = await res.body.json();
   if (!json.access_token) throw new Error(`login failed: ${JSON.stringify(json)}`);
   return json.access_token;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function seconds(startNs) {

@@ -20,7 +20,7 @@ const ROWS_PER_READ = 2_000;
 
 export interface RenderedResult {
   readonly contentType: string;
-  readonly body: string | Iterable<string>;
+  readonly body: string | Iterable<string | Buffer>;
 }
 
 export function ingestResults(

@@ -34,7 +34,7 @@ export function* queryCsvChunks(
   start: number,
   count: number,
   dialect: CsvDialect,
-): Generator<string> {
+): Generator<Buffer> {
   const { cursor, ctx } = source;
   const query = cursor.query;
   const d = dialect.delimiter;
@@ -50,10 +50,11 @@ export function* queryCsvChunks(
     for (const row of rows) {
       chunk += line(row, ctx) + eol;
       if (chunk.length >= CHUNK_CHARS) {
-        yield chunk;
+        // Encoded here, once: handing the socket a string makes it measure and then encode it (two passes).
+        yield Buffer.from(chunk);
         chunk = '';
       }
     }
   }
-  if (chunk !== '') yield chunk;
+  if (chunk !== '') yield Buffer.from(chunk);
 }

@@ -60,7 +60,7 @@ export interface ResultsPage {
   readonly count: number;
   /** `Sforce-Locator`: the next page's locator, or the string `null` after the last page. */
   readonly locator: string;
-  readonly body: Iterable<string>;
+  readonly body: Iterable<string | Buffer>;
 }
 
 export class QueryJob {

@@ -31,11 +31,37 @@ function valueExpr(path: ResolvedPath, k: number): string {
 export function compileCsvLine(paths: readonly ResolvedPath[], delimiter: string): Line {
   const accessors = paths.map((p) => compileAccessor(p));
   const between = JSON.stringify(`"${delimiter}"`);
-  const cells = paths.map((p, k) => `cell(${valueExpr(p, k)})`).join(` + ${between} + `);
+  const cells = paths
+    .map((p, k) => `${QUOTE_FREE.has(p.column.field.type) ? 'bare' : 'cell'}(${valueExpr(p, k)})`)
+    .join(` + ${between} + `);
   const source = `return function csvLine(row, ctx) { return '"' + ${cells || "''"} + '"'; };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('a', 'cell', source) as (a: typeof accessors, cell: typeof csvCell) => Line;
-  return make(accessors, csvCell);
+  const make = new Function('a', 'cell', 'bare', source) as (
+    a: typeof accessors,
+    cell: typeof csvCell,
+    bare: typeof bareCell,
+  ) => Line;
+  return make(accessors, csvCell, bareCell);
+}
+
+/** Types whose canonical text can never contain a double quote: their cells skip the scan. */
+const QUOTE_FREE = new Set([
+  'id',
+  'reference',
+  'boolean',
+  'int',
+  'long',
+  'double',
+  'currency',
+  'percent',
+  'date',
+  'datetime',
+  'time',
+]);
+
+function bareCell(v: Value | undefined): string {
+  if (typeof v === 'string') return v;
+  return v === null || v === undefined ? '' : String(v as number | boolean);
 }
 
 function csvCell(v: Value | undefined): string {
@@ -79,8 +105,17 @@ function orNull(v: Value | undefined): Value {
   return v === undefined ? null : v;
 }
 
+let lastDateTime = '';
+let lastRest = '';
+
+/** `...SSSZ` → `...SSS+0000`. Neighbouring rows often share a timestamp, so the last one is kept. */
 function restDateTime(v: Value | undefined): Value {
-  return typeof v === 'string' && v.endsWith('Z') ? `${v.slice(0, -1)}+0000` : orNull(v);
+  if (typeof v !== 'string' || !v.endsWith('Z')) return orNull(v);
+  if (v !== lastDateTime) {
+    lastDateTime = v;
+    lastRest = `${v.slice(0, -1)}+0000`;
+  }
+  return lastRest;
 }
 
 function idOf(row: Row): string {
