@@ -365,6 +365,7 @@ export function standardObjects(): ObjectDef[] {
           relationshipName: 'What',
         },
         { name: 'Description', type: 'textarea' },
+        ferryId,
         { name: 'IsClosed', type: 'boolean', formula: "Status = 'Completed'", calculated: true },
       ],
     }),
@@ -391,6 +392,7 @@ export function standardObjects(): ObjectDef[] {
           relationshipName: 'What',
         },
         { name: 'Description', type: 'textarea' },
+        ferryId,
       ],
     }),
     defineObject({
