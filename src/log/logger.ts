@@ -1,4 +1,5 @@
 import { destination, pino, type Logger } from 'pino';
+import { resolveLogOptions } from '../config/log-options.js';
 import { redact, redactString } from './redact.js';
 
 export type { Logger };
@@ -11,7 +12,7 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
   return pino(
     {
       name: options.name ?? 'ferry',
-      level: options.level ?? process.env.FERRY_LOG_LEVEL ?? 'info',
+      level: options.level ?? resolveLogOptions().level,
       formatters: {
         log: (obj) => redact(obj) as Record<string, unknown>,
       },
