@@ -62,24 +62,34 @@ export async function launchEmulator(options: EmulatorOptions): Promise<RunningE
   }
 }
 
-/** What a person needs to connect: printed to stdout (the password only as the env var that sets it). */
+/**
+ * What a person needs to connect, printed to stdout. Default credentials are shown as they are (they
+ * are documented defaults); credentials the user chose are shown only as the variable holding them.
+ */
 export function printConnectionHelp(running: RunningEmulator, options: EmulatorOptions): void {
+  const defaults = EMULATOR_OPTIONS;
+  const password =
+    options.password === defaults.password.default ? options.password : '"$FERRY_EMULATOR_PASSWORD"';
+  const secret =
+    options.clientSecret === defaults.clientSecret.default
+      ? options.clientSecret
+      : '"$FERRY_EMULATOR_CLIENT_SECRET"';
   const lines = [
     `Salesforce emulator listening on ${running.instanceUrl}`,
     `  login URL / instance URL: ${running.loginUrl}`,
     `  username:                 ${running.username}`,
-    `  password:                 ${options.password === 'ferry' ? 'ferry (the default; set FERRY_EMULATOR_PASSWORD to change it)' : 'from FERRY_EMULATOR_PASSWORD'}`,
+    `  password:                 ${password === options.password ? `${password} (the default; FERRY_EMULATOR_PASSWORD changes it)` : 'from FERRY_EMULATOR_PASSWORD'}`,
     `  client id:                ${running.clientId}`,
     '',
     'Get a token:',
-    `  curl -s ${running.loginUrl}/services/oauth2/token -d grant_type=password \\`,
-    `    -d client_id=${running.clientId} -d client_secret=$FERRY_EMULATOR_CLIENT_SECRET \\`,
-    `    -d username=${running.username} -d password=$FERRY_EMULATOR_PASSWORD`,
+    `  TOKEN=$(curl -s ${running.loginUrl}/services/oauth2/token -d grant_type=password \\`,
+    `    -d client_id=${running.clientId} -d client_secret=${secret} \\`,
+    `    -d username=${running.username} -d password=${password} | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
     'Then:',
     `  curl -s -H "Authorization: Bearer $TOKEN" "${running.instanceUrl}/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account+LIMIT+5"`,
     '',
-    'jsforce: new jsforce.Connection({ loginUrl: "' + running.loginUrl + '" }).login(username, password)',
-    'Control surface (tests, demos): ' + running.instanceUrl + '/__emulator  — see docs/emulator.md',
+    `jsforce: new jsforce.Connection({ loginUrl: '${running.loginUrl}' }).login(username, password)`,
+    `Control surface (tests, demos): ${running.instanceUrl}/__emulator — see docs/emulator.md`,
     'Press Ctrl-C to stop.',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { printConnectionHelp } from '../../src/cli/emulator-command.js';
 import { main } from '../../src/cli/main.js';
+import { resolveEmulatorOptions } from '../../src/config/emulator-options.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { useTestDatabase } from '../support/database.js';
 
 const db = useTestDatabase();
@@ -44,5 +47,24 @@ describe('ferry CLI', () => {
     expect(await main(['node', 'ferry', 'emulator', '--port', 'seventy'])).toBe(2);
     expect(io.err()).toMatch(/--port <n>: "seventy" is not valid for port/);
     expect(await main(['node', 'ferry', 'no-such-command'])).toBe(2);
+  });
+
+  it('prints how to connect, showing chosen secrets only as the variables that hold them', () => {
+    const io = capture();
+    const options = resolveEmulatorOptions({
+      env: { FERRY_EMULATOR_PASSWORD: 'my-own-password', FERRY_EMULATOR_CLIENT_SECRET: 'my-own-secret' },
+    });
+    const running = {
+      url: 'http://127.0.0.1:7777',
+      instanceUrl: 'http://127.0.0.1:7777',
+      loginUrl: 'http://127.0.0.1:7777',
+      username: options.username,
+      clientId: options.clientId,
+    } as RunningEmulator;
+    printConnectionHelp(running, options);
+    expect(io.out()).toContain('http://127.0.0.1:7777/services/oauth2/token');
+    expect(io.out()).toContain('$FERRY_EMULATOR_PASSWORD');
+    expect(io.out()).not.toContain('my-own-password');
+    expect(io.out()).not.toContain('my-own-secret');
   });
 });
