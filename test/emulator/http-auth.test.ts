@@ -2,26 +2,16 @@
  * Authentication surface over raw HTTP (no Ferry code): OAuth grants, revoke, userinfo, identity,
  * SOAP login/logout, session expiry. Shapes follow salesforce-wire.md §1.
  */
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/rest-client.js';
 
 const TOKEN_SHAPE = /^00D\w{12,15}![.\w]+$/;
-let emu: RunningEmulator;
-let privateKey: KeyObject;
-
-beforeAll(async () => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  privateKey = pair.privateKey;
-  emu = await startEmulator({
-    port: 0,
-    seed: 'none',
-    jwtPublicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  });
-});
-
-afterAll(async () => {
-  await emu.close();
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { emu } = useEmulator({
+  seed: 'none',
+  login: false,
+  jwtPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
 });
 
 async function token(params: Record<string, string>, headers: Record<string, string> = {}) {
@@ -315,13 +305,7 @@ describe('SOAP login', () => {
 });
 
 describe('session lifetime', () => {
-  let short: RunningEmulator;
-  beforeAll(async () => {
-    short = await startEmulator({ port: 0, seed: 'none', sessionLifetimeMs: 400 });
-  });
-  afterAll(async () => {
-    await short.close();
-  });
+  const { emu: short } = useEmulator({ seed: 'none', login: false, sessionLifetimeMs: 400 });
 
   it('expires idle sessions (real time), use extends them, the emulator clock does not matter', async () => {
     const res = await fetch(`${short.url}/services/oauth2/token`, {

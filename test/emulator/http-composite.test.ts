@@ -3,54 +3,17 @@
  * (salesforce-wire.md §2.7–2.9): per-record results in request order with `statusCode`,
  * allOrNone rollbacks, references between subrequests, limits.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { anyString, matching, useEmulator, V, type Json } from './support/rest-client.js';
 
-// Asymmetric matchers typed as unknown (they are `any`, which the lint rules refuse in literals).
-const anyString: unknown = expect.any(String);
-const matching = (re: RegExp): unknown => expect.stringMatching(re);
+const session = useEmulator({ seed: 'none' });
+const { emu, api } = session;
 
-const V = '/services/data/v62.0';
-let emu: RunningEmulator;
-let token: string;
-
-type Json = Record<string, unknown>;
 interface SaveResult {
   id?: string;
   success: boolean;
   errors: Array<{ statusCode: string; message: string; fields: string[] }>;
   created?: boolean;
-}
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'none' });
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: emu.clientId,
-      username: emu.username,
-      password: emu.password,
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
-});
-
-afterAll(async () => {
-  await emu.close();
-});
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${emu.url}${V}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
 }
 
 function count(soql: string): number {
@@ -150,7 +113,7 @@ describe('collections', () => {
   it('serves collections only from API 42.0 (upsert from 46.0)', async () => {
     const old = await fetch(`${emu.url}/services/data/v41.0/composite/sobjects`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ records: [account('old')] }),
     });
     expect(old.status).toBe(404);

@@ -3,39 +3,14 @@
  * latency, lock errors (deterministic), expired sessions, exhausted limits, fail-next, call
  * counters, and the org controls (reset, load, UI edits, formulas, fields, recycle bin, clock).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useEmulator, type Json } from './support/rest-client.js';
 
-const V = '/services/data/v62.0';
-let emu: RunningEmulator;
-let token: string;
-
-type Json = Record<string, unknown>;
-
-async function login(): Promise<string> {
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: emu.clientId,
-      username: emu.username,
-      password: emu.password,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'none', dailyApiLimit: 1000 });
-  token = await login();
-});
+const session = useEmulator({ seed: 'none', dailyApiLimit: 1000 });
+const { emu, api } = session;
 
 afterEach(async () => {
   await control('DELETE', '/faults');
-});
-
-afterAll(async () => {
-  await emu.close();
 });
 
 async function control(
@@ -50,25 +25,6 @@ async function control(
   });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
-}
-
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${emu.url}${V}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 describe('faults', () => {
@@ -138,7 +94,7 @@ describe('faults', () => {
     const res = await api('GET', '/limits');
     expect(res.status).toBe(401);
     expect(res.json).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
-    token = await login();
+    await session.login();
     expect((await api('GET', '/limits')).status).toBe(200);
   });
 

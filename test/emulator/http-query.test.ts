@@ -2,18 +2,12 @@
  * Query and QueryAll over raw HTTP: paging, locators (valid under /query/ and /queryAll/), batch
  * sizes, COUNT(), columnMetadata and the SOQL error codes (salesforce-wire.md §2.4).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { V, anyString, objectLike, useEmulator, type Json } from './support/rest-client.js';
 
-// Asymmetric matchers typed as unknown (they are `any`, which the lint rules refuse in literals).
-const anyString: unknown = expect.any(String);
-const objectLike = (shape: Record<string, unknown>): unknown => expect.objectContaining(shape);
+const session = useEmulator({ seed: 'demo' });
+const { emu } = session;
 
-const V = '/services/data/v62.0';
-let emu: RunningEmulator;
-let token: string;
-
-type Json = Record<string, unknown>;
 interface Page {
   totalSize: number;
   done: boolean;
@@ -21,32 +15,8 @@ interface Page {
   records: Json[];
 }
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo' });
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: emu.clientId,
-      username: emu.username,
-      password: emu.password,
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
-});
-
-afterAll(async () => {
-  await emu.close();
-});
-
-async function get(
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${emu.url}${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
-  const json: unknown = await res.json();
-  return { status: res.status, json };
-}
+const get = (path: string, headers: Record<string, string> = {}) =>
+  session.api('GET', path, undefined, headers);
 
 function q(soql: string, resource = 'query'): string {
   return `${V}/${resource}?q=${encodeURIComponent(soql)}`;
@@ -134,13 +104,13 @@ describe('results', () => {
   it('queryAll includes deleted records, query does not', async () => {
     const created = await fetch(`${emu.url}${V}/sobjects/Account`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ Name: 'Deleted soon' }),
     });
     const { id } = (await created.json()) as { id: string };
     await fetch(`${emu.url}${V}/sobjects/Account/${id}`, {
       method: 'DELETE',
-      headers: { Authorization: `Bearer ${token}` },
+      headers: { Authorization: `Bearer ${session.token}` },
     });
     const soql = `SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`;
     expect(((await get(q(soql))).json as Page).totalSize).toBe(0);

@@ -2,69 +2,10 @@
  * REST records over raw HTTP: CRUD by Id, external ids (upsert 201/200, 300 on ambiguity),
  * getUpdated/getDeleted, and the error shapes of bad bodies (salesforce-wire.md §2.3, §2.6).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { V, containing, useEmulator, type Json } from './support/rest-client.js';
 
-// Asymmetric matchers typed as unknown (they are `any`, which the lint rules refuse in literals).
-const containing = (text: string): unknown => expect.stringContaining(text);
-
-const V = '/services/data/v62.0';
-let emu: RunningEmulator;
-let token: string;
-
-type Json = Record<string, unknown>;
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo' });
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: emu.clientId,
-      username: emu.username,
-      password: emu.password,
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
-});
-
-afterAll(async () => {
-  await emu.close();
-});
-
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
-  const res = await fetch(
-    `${emu.url}${path.startsWith('/services') || path.startsWith('/id') ? '' : V}${path}`,
-    {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    },
-  );
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
+const { emu, api } = useEmulator({ seed: 'demo' });
 
 describe('record CRUD', () => {
   it('creates, retrieves, updates and deletes', async () => {

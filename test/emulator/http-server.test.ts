@@ -7,10 +7,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-
-// Asymmetric matchers typed as unknown (they are `any`, which the lint rules refuse in literals).
-const anyString: unknown = expect.any(String);
+import { startEmulator } from '../../src/emulator/index.js';
+import { anyString, passwordToken, useEmulator } from './support/rest-client.js';
 
 let dir: string;
 
@@ -21,19 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function passwordToken(emu: RunningEmulator): Promise<string> {
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: emu.clientId,
-      username: emu.username,
-      password: emu.password,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
 
 /** A raw request, for targets fetch() would normalise. */
 function raw(
@@ -137,15 +122,8 @@ describe('startEmulator', () => {
 });
 
 describe('robustness', () => {
-  let emu: RunningEmulator;
-  let token: string;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0, seed: 'none' });
-    token = await passwordToken(emu);
-  });
-  afterAll(async () => {
-    await emu.close();
-  });
+  const session = useEmulator({ seed: 'none' });
+  const { emu } = session;
 
   it('answers malformed targets and bodies with Salesforce error arrays', async () => {
     const badEncoding = await raw(emu.url, 'GET', '/services/data/v62.0/sobjects/%E0%A4%A');
@@ -155,7 +133,7 @@ describe('robustness', () => {
     expect(junk.status).toBe(400);
     const garbage = await fetch(`${emu.url}/services/data/v62.0/composite`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
       body: '\u0000\u0001 not json',
     });
     expect(garbage.status).toBe(400);
@@ -164,7 +142,7 @@ describe('robustness', () => {
     expect((JSON.parse(text) as Array<{ errorCode: string }>)[0]?.errorCode).toBe('JSON_PARSER_ERROR');
     const wrongShape = await fetch(`${emu.url}/services/data/v62.0/composite`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${session.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ compositeRequest: 'nope' }),
     });
     expect(wrongShape.status).toBe(400);

@@ -2,23 +2,18 @@
  * SOAP Partner DML over raw HTTP (salesforce-wire.md §5): envelopes as jsforce writes them (odd
  * prefixes, fieldsToNull), results with LimitInfoHeader, the 200-record cap, session faults.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/rest-client.js';
 
-let emu: RunningEmulator;
+const { emu } = useEmulator({ seed: 'none', login: false });
 let sessionId: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'none' });
   const res = await envelope(
     `<login xmlns="urn:partner.soap.sforce.com"><username>${emu.username}</username><password>${emu.password}</password></login>`,
     '',
   );
   sessionId = /<sessionId>([^<]+)<\/sessionId>/.exec(res.text)?.[1] ?? '';
-});
-
-afterAll(async () => {
-  await emu.close();
 });
 
 async function envelope(

@@ -4,18 +4,10 @@
  * 2.0), the emulator is faithful enough to test Ferry's own client against.
  */
 import { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/rest-client.js';
 
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo' });
-});
-
-afterAll(async () => {
-  await emu.close();
-});
+const { emu } = useEmulator({ seed: 'demo', login: false });
 
 async function oauthConnection(version = '62.0'): Promise<Connection> {
   const conn = new Connection({

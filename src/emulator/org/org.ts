@@ -19,6 +19,8 @@ import { TableCursor } from './query-cursor.js';
 import { RECYCLE_BIN_DAYS, RecycleBin } from './recycle-bin.js';
 import { RecordTable, type TableState } from './record-table.js';
 import { RecordWriter } from './record-writer.js';
+import { idBatch, writeBatch } from './batch.js';
+import { deletedIn, updatedIn } from './replication.js';
 import { RecordRejected, reject } from './save-error.js';
 import { readStateFile, writeStateFile, type StateFile } from './state-file.js';
 import {
@@ -36,11 +38,6 @@ import {
 } from './types.js';
 
 const DAY = 86_400_000;
-const ROLLED_BACK = {
-  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-  message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
-  fields: [],
-};
 
 interface Pending {
   visibleAt: number;
@@ -121,7 +118,7 @@ export class Org implements OrgApi {
 
   create(type: string, records: readonly RecordInput[], options: WriteOptions = {}): SaveResult[] {
     this.settle();
-    return this.batch(records, options, (input, i, batch) => {
+    return writeBatch(records, options, (input, i, batch) => {
       const table = this.writer.requireTable(type);
       return {
         table,
@@ -137,7 +134,7 @@ export class Org implements OrgApi {
     options: WriteOptions = {},
   ): SaveResult[] {
     this.settle();
-    return this.batch(records, options, (input, i, batch) => {
+    return writeBatch(records, options, (input, i, batch) => {
       const { table, row } = this.writer.existing(input.Id ?? input.id, type);
       return {
         table,
@@ -171,7 +168,7 @@ export class Org implements OrgApi {
       if (first !== undefined) duplicates.add(first).add(i);
       else seen.set(key, i);
     });
-    return this.batch(records, options, (input, i, batch) => {
+    return writeBatch(records, options, (input, i, batch) => {
       const table = this.writer.requireTable(type);
       const field = table.object.fieldIndex.get(externalIdField.toLowerCase());
       if (!field || !(field.externalId || field.idLookup)) {
@@ -225,7 +222,7 @@ export class Org implements OrgApi {
 
   delete(ids: readonly string[], options: WriteOptions = {}): SaveResult[] {
     this.settle();
-    return this.idBatch(ids, options, (id) => {
+    return idBatch(ids, options, (id) => {
       const found = this.writer.existing(id, undefined);
       if (!found.table.object.deletable)
         reject('DELETE_FAILED', `entity type ${found.table.object.name} cannot be deleted`);
@@ -235,7 +232,7 @@ export class Org implements OrgApi {
 
   undelete(ids: readonly string[], options: WriteOptions = {}): SaveResult[] {
     this.settle();
-    return this.idBatch(ids, options, (id) => {
+    return idBatch(ids, options, (id) => {
       const found = this.writer.existing(id, undefined, true);
       if (found.row.IsDeleted !== true || !this.bin.get(found.id))
         reject('UNDELETE_FAILED', 'Entity is not in the recycle bin');
@@ -254,7 +251,7 @@ export class Org implements OrgApi {
 
   hardDelete(ids: readonly string[]): SaveResult[] {
     this.settle();
-    return this.idBatch(ids, {}, (id) => {
+    return idBatch(ids, {}, (id) => {
       const found = this.writer.existing(id, undefined);
       return () => {
         this.softDelete(found.table, found.row, found.id, this.clock.stamp());
@@ -282,63 +279,6 @@ export class Org implements OrgApi {
           this.softDelete(childTable, child, child.Id as string, stamp, root);
       }
     }
-  }
-
-  /** Runs prepare for each record; commits each (or all, with allOrNone) and reports in order. */
-  private batch(
-    records: readonly RecordInput[],
-    options: WriteOptions,
-    prepare: (
-      input: RecordInput,
-      index: number,
-      batch: { format: 'json' | 'text'; batchUnique: Map<string, Map<string, number>>; batchIndex: number },
-    ) => { table: RecordTable; row: Row; created: boolean | undefined },
-  ): SaveResult[] {
-    const format = options.format ?? 'json';
-    const batchUnique = new Map<string, Map<string, number>>();
-    const prepared: Array<{ table: RecordTable; row: Row; created: boolean | undefined } | RecordRejected> =
-      records.map((input, i) => {
-        try {
-          const p = prepare(input, i, { format, batchUnique, batchIndex: i });
-          if (!options.allOrNone) p.table.put(p.row);
-          return p;
-        } catch (err) {
-          if (err instanceof RecordRejected) return err;
-          throw err;
-        }
-      });
-    const failed = prepared.some((p) => p instanceof RecordRejected);
-    if (options.allOrNone && !failed)
-      for (const p of prepared) if (!(p instanceof RecordRejected)) p.table.put(p.row);
-    return prepared.map((p) => {
-      if (p instanceof RecordRejected) return { id: null, success: false, errors: p.errors };
-      if (options.allOrNone && failed) return { id: null, success: false, errors: [ROLLED_BACK] };
-      const result: SaveResult = { id: p.row.Id as string, success: true, errors: [] };
-      if (p.created !== undefined) result.created = p.created;
-      return result;
-    });
-  }
-
-  private idBatch(
-    ids: readonly string[],
-    options: WriteOptions,
-    prepare: (id: string) => () => void,
-  ): SaveResult[] {
-    const prepared = ids.map((id) => {
-      try {
-        return { id: normalizeId(id) ?? id, commit: prepare(id) };
-      } catch (err) {
-        if (err instanceof RecordRejected) return { id, error: err };
-        throw err;
-      }
-    });
-    const failed = prepared.some((p) => 'error' in p);
-    return prepared.map((p) => {
-      if ('error' in p) return { id: p.id, success: false, errors: p.error.errors };
-      if (options.allOrNone && failed) return { id: p.id, success: false, errors: [ROLLED_BACK] };
-      p.commit();
-      return { id: p.id, success: true, errors: [] };
-    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -387,53 +327,17 @@ export class Org implements OrgApi {
 
   getUpdated(type: string, start: Date, end: Date): UpdatedResult {
     this.settle();
-    const table = this.replicationTable(type, start, end, 30);
-    const from = isoSeconds(Math.floor(start.getTime() / 60_000) * 60_000);
-    // Never claims coverage past now: a sync that moves its cursor there would skip what comes next.
-    const to = isoSeconds(Math.floor(Math.min(end.getTime(), this.clock.nowMs()) / 60_000) * 60_000);
-    const ids: string[] = [];
-    for (const [row] of table.scan(table.positionAfterModstamp(from, true))) {
-      const stamp = row.SystemModstamp as string;
-      if (row.IsDeleted !== true && stamp >= from && stamp < to) ids.push(row.Id as string);
-    }
-    if (ids.length > 600_000)
-      throw new OrgError(
-        'EXCEEDED_ID_LIMIT',
-        'too many ids: more than 600000 records updated in the period',
-        400,
-      );
-    return { ids, latestDateCovered: salesforceDateTime(to) };
+    return updatedIn(this.replicationTable(type), start, end, this.clock.nowMs());
   }
 
   getDeleted(type: string, start: Date, end: Date): DeletedResult {
     this.settle();
-    const table = this.replicationTable(type, start, end, RECYCLE_BIN_DAYS);
-    const from = isoSeconds(Math.floor(start.getTime() / 60_000) * 60_000);
-    // Never claims coverage past now: a sync that moves its cursor there would skip what comes next.
-    const to = isoSeconds(Math.floor(Math.min(end.getTime(), this.clock.nowMs()) / 60_000) * 60_000);
-    const deletedRecords = this.bin
-      .forObject(table.object.name)
-      .filter((e) => e.deletedAt >= from && e.deletedAt < to)
-      .map((e) => ({ id: e.id, deletedDate: salesforceDateTime(e.deletedAt) }));
-    const earliest = isoSeconds(Math.ceil((this.clock.nowMs() - RECYCLE_BIN_DAYS * DAY) / 60_000) * 60_000);
-    return {
-      deletedRecords,
-      earliestDateAvailable: salesforceDateTime(earliest),
-      latestDateCovered: salesforceDateTime(to),
-    };
+    return deletedIn(this.replicationTable(type), this.bin, start, end, this.clock.nowMs());
   }
 
-  private replicationTable(type: string, start: Date, end: Date, days: number): RecordTable {
+  private replicationTable(type: string): RecordTable {
     const table = this.table(type);
     if (!table) throw new OrgError('NOT_FOUND', 'The requested resource does not exist', 404);
-    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
-      throw new OrgError('INVALID_REPLICATION_DATE', 'startDate and endDate must be valid dateTimes', 400);
-    }
-    if (end.getTime() < start.getTime())
-      throw new OrgError('INVALID_REPLICATION_DATE', 'EndDate before StartDate', 400);
-    if (start.getTime() < this.clock.nowMs() - days * DAY - 60_000 && days === 30) {
-      throw new OrgError('INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago', 400);
-    }
     return table;
   }
 
@@ -520,7 +424,7 @@ export class Org implements OrgApi {
 
   load(type: string, records: readonly RecordInput[]): SaveResult[] {
     this.settle();
-    return this.batch(records, {}, (input, _i, batch) => {
+    return writeBatch(records, {}, (input, _i, batch) => {
       const table = this.writer.requireTable(type);
       return {
         table,
@@ -607,9 +511,4 @@ export class Org implements OrgApi {
       }
     }
   }
-}
-
-/** `2013-05-08T21:20:00.000+0000`, the REST rendering of a datetime. */
-function salesforceDateTime(iso: string): string {
-  return `${iso.slice(0, 23)}+0000`;
 }
