@@ -1,0 +1,48 @@
+/**
+ * The unit that flows capture → history → materialize (DESIGN.md "The data flow"): records and
+ * tombstones read from Salesforce for one object, plus the cursor that covers them. History and
+ * materialization apply a batch in one transaction with the cursor, so a crash replays a batch
+ * or not at all.
+ */
+
+/** Where a version came from (stored on every history row). */
+export type VersionSource = 'initial' | 'poll' | 'reconcile' | 'formula' | 'backfill' | 'write' | 'restore';
+
+/** A field value as Ferry stores it: JSON types; datetimes as ISO-8601 UTC strings `...sssZ`. */
+export type FieldValue = string | number | boolean | null | { readonly [component: string]: string | number | null };
+
+/** One record version as read from Salesforce. */
+export interface CapturedRecord {
+  /** 18-character Salesforce Id. */
+  readonly sfid: string;
+  /** `YYYY-MM-DDTHH:mm:ss.sssZ`. */
+  readonly systemModstamp: string;
+  readonly isDeleted: boolean;
+  /** Mapped fields by API name (describe casing), values normalized by field type. */
+  readonly fields: Readonly<Record<string, FieldValue>>;
+}
+
+/** A record known to be gone (queryAll IsDeleted, getDeleted, or an Id reconciliation). */
+export interface Tombstone {
+  readonly sfid: string;
+  /** When Salesforce deleted it, if known (ISO UTC). */
+  readonly deletedAt: string | null;
+}
+
+/** Incremental position: `(SystemModstamp, Id)` of the last record covered, never the timestamp alone. */
+export interface Cursor {
+  readonly systemModstamp: string | null;
+  readonly id: string | null;
+}
+
+export interface ChangeBatch {
+  /** Object API name, e.g. `Account`. */
+  readonly object: string;
+  readonly source: VersionSource;
+  readonly records: readonly CapturedRecord[];
+  readonly tombstones: readonly Tombstone[];
+  /** Where the object's cursor stands once this batch is applied (null: leave it). */
+  readonly cursor: Cursor | null;
+  /** The run that captured it (ferry.runs). */
+  readonly runId: string;
+}
