@@ -2,37 +2,20 @@
  * Bulk API 1.0 on the emulator, over real HTTP: the XML job and batch documents, CSV batch results
  * in input order, query result lists, errors — by raw requests and through jsforce's `conn.bulk`.
  */
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tokenConnection } from './support/bulk-client.js';
+import { useEmulator } from './support/rest-client.js';
 
 const NS = 'http://www.force.com/2009/06/asyncapi/dataload';
-let emu: RunningEmulator;
-let token: string;
-let conn: Connection;
+const session = useEmulator({ seed: 'demo' });
+const { emu } = session;
 const xml = new XMLParser({ parseTagValue: false, ignoreAttributes: false, attributeNamePrefix: '@' });
+let conn: Connection;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo' });
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      username: emu.username,
-      password: emu.password + emu.securityToken,
-      client_id: emu.clientId,
-      client_secret: emu.clientSecret,
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
-  conn = new Connection({ instanceUrl: emu.url, accessToken: token, version: '62.0' });
-  conn.bulk.pollInterval = 100;
-});
-
-afterAll(async () => {
-  await emu.close();
+beforeAll(() => {
+  conn = tokenConnection(session, 'bulk');
 });
 
 type Doc = Record<string, Record<string, unknown>>;
@@ -43,7 +26,7 @@ async function call(
   body?: string,
   contentType = 'application/xml; charset=utf-8',
 ) {
-  const headers: Record<string, string> = { 'X-SFDC-Session': token };
+  const headers: Record<string, string> = { 'X-SFDC-Session': session.token };
   if (body !== undefined) headers['Content-Type'] = contentType;
   return fetch(`${emu.url}/services/async/62.0${path}`, {
     method,

@@ -3,73 +3,18 @@
  * with the header on every page and the literal `null` locator last, the job's CSV dialect, refusals
  * — by raw requests and through jsforce 3, unchanged. Ingest jobs: bulk2.test.ts.
  */
-import { Connection } from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import type { Connection } from 'jsforce';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tokenConnection, useBulk2 } from './support/bulk-client.js';
+import type { Json } from './support/rest-client.js';
 
-const V = 'v62.0';
-let emu: RunningEmulator;
-let token: string;
+const session = useBulk2({ seed: 'demo' });
+const { emu, call, json, settle, text } = session;
 let conn: Connection;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo' });
-  const res = await fetch(`${emu.url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      username: emu.username,
-      password: emu.password + emu.securityToken,
-      client_id: emu.clientId,
-      client_secret: emu.clientSecret,
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
-  conn = new Connection({ instanceUrl: emu.url, accessToken: token, version: '62.0' });
-  conn.bulk2.pollInterval = 100;
+beforeAll(() => {
+  conn = tokenConnection(session, 'bulk2');
 });
-
-afterAll(async () => {
-  await emu.close();
-});
-
-type Json = Record<string, unknown>;
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<Response> {
-  const init: RequestInit = { method, headers: { Authorization: `Bearer ${token}` } };
-  if (body !== undefined) {
-    init.headers = { ...init.headers, 'Content-Type': contentType };
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  }
-  return fetch(`${emu.url}/services/data/${V}${path}`, init);
-}
-
-async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
-}
-
-/** Polls GET `path` until the job leaves the in-flight states. */
-async function settle(path: string): Promise<Json> {
-  for (let i = 0; i < 200; i++) {
-    const info = await json(await call('GET', path));
-    if (info['state'] !== 'UploadComplete' && info['state'] !== 'InProgress' && info['state'] !== 'Open')
-      return info;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`job at ${path} did not finish`);
-}
-
-async function text(path: string): Promise<{ body: string; type: string | null }> {
-  const res = await call('GET', path);
-  expect(res.status).toBe(200);
-  return { body: await res.text(), type: res.headers.get('content-type') };
-}
 
 describe('Bulk 2.0 query', () => {
   it('answers 412 until the job is complete, then pages with locators: header on every page, null last', async () => {
@@ -168,10 +113,9 @@ describe('Bulk 2.0 query', () => {
     expect(refusal?.['message']).toBeTruthy();
     const op = await call('POST', '/jobs/query', { operation: 'select', query: 'SELECT Id FROM Account' });
     expect(((await op.json()) as Json[])[0]?.['errorCode']).toBe('JSON_PARSER_ERROR');
-    const old = await fetch(`${emu.url}/services/data/v46.0/jobs/query`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account' }),
+    const old = await session.request('POST', '/services/data/v46.0/jobs/query', {
+      operation: 'query',
+      query: 'SELECT Id FROM Account',
     });
     expect(old.status).toBe(404);
   });

@@ -68,11 +68,9 @@ describe('emulator schema file', () => {
       .page(0, 10);
     const q = org.compile('SELECT Heavy__c, Weight__c, Account__r.Name FROM Shipment__c');
     expect(rows).toHaveLength(1);
-    expect(q.toJson(rows[0]!, org.ctx, '62.0')).toMatchObject({
-      Heavy__c: true,
-      Weight__c: 150.12,
-      Account__r: { Name: expect.any(String) },
-    });
+    const json = q.toJson(rows[0]!, org.ctx, '62.0');
+    expect(json).toMatchObject({ Heavy__c: true, Weight__c: 150.12 });
+    expect(typeof (json.Account__r as { Name?: unknown }).Name).toBe('string');
     expect(org.schema.childRelationships('Account').some((r) => r.childSObject === 'Shipment__c')).toBe(true);
   });
 

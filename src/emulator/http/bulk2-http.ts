@@ -1,11 +1,18 @@
 /**
  * What the Bulk 2.0 route handlers share: JSON and CSV responses, the `[{"errorCode","message"}]`
- * error body, request parsing, and the API-version gate (ingest from 41.0, query from 47.0).
+ * error body, request parsing, the API-version gate (ingest from 41.0, query from 47.0), and the
+ * routes of one resource.
  */
 import { BulkError } from '../bulk/bulk-error.js';
+import {
+  isColumnDelimiter,
+  isLineEnding,
+  type ColumnDelimiter,
+  type LineEnding,
+} from '../bulk/csv-format.js';
 import { OrgError } from '../org/types.js';
 import { SoqlError } from '../soql/types.js';
-import type { EmuRequest, EmuResponse, EmulatorEnv, ResponseBody } from './types.js';
+import type { EmuRequest, EmuResponse, EmulatorEnv, ResponseBody, Route } from './types.js';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -91,6 +98,63 @@ export function enumValue<T extends string>(
   return value;
 }
 
+/** The CSV format a create request asks for: CSV only, comma and LF unless it says otherwise. */
+export function csvFormat(body: Record<string, unknown>): {
+  columnDelimiter: ColumnDelimiter;
+  lineEnding: LineEnding;
+} {
+  enumValue(body, 'contentType', (v): v is 'CSV' => v === 'CSV', 'CSV');
+  const columnDelimiter = enumValue(body, 'columnDelimiter', isColumnDelimiter, 'COMMA');
+  const lineEnding = enumValue(body, 'lineEnding', isLineEnding, 'LF');
+  return { columnDelimiter, lineEnding };
+}
+
 export function createdBy(req: EmuRequest, env: EmulatorEnv): string {
   return req.session?.userId ?? env.org.identity.userId;
+}
+
+/** DELETE of a job the job allows to be deleted: it stops for good and leaves `table`. 204. */
+export function deleteJob(
+  job: { readonly id: string; assertDeletable(): void; discard(): void },
+  table: { delete(id: string): void },
+): EmuResponse {
+  job.assertDeletable();
+  job.discard();
+  table.delete(job.id);
+  return { status: 204, body: null };
+}
+
+export interface Bulk2Resource {
+  /** Pattern of the resource, `^/services/data/vXX.X/jobs/<kind>`, with the `version` group. */
+  readonly base: string;
+  /** Pattern of one job below it, with the `id` group. */
+  readonly job: string;
+  /** A route of the resource: bearer-authenticated, counted, gated by the API version. */
+  readonly route: (
+    method: Route['method'],
+    pattern: string,
+    name: string,
+    handle: (req: EmuRequest, env: EmulatorEnv) => EmuResponse | Promise<EmuResponse>,
+  ) => Route;
+}
+
+/** The Bulk 2.0 resource `/jobs/<kind>`, served from API `minVersion`. */
+export function bulk2Resource(kind: 'ingest' | 'query', minVersion: number): Bulk2Resource {
+  const base = String.raw`^/services/data/v(?<version>\d+\.\d+)/jobs/${kind}`;
+  return {
+    base,
+    job: String.raw`${base}/(?<id>[A-Za-z0-9]{15,18})`,
+    route: (method, pattern, name, handle) => ({
+      method,
+      pattern: new RegExp(pattern),
+      auth: 'bearer',
+      name,
+      counted: true,
+      handle: (req, env) =>
+        answer(() => {
+          checkVersion(req, env, minVersion);
+          return handle(req, env);
+        }),
+    }),
+  };
 }

@@ -5,45 +5,23 @@
 import { BulkError } from '../bulk/bulk-error.js';
 import { isIngestOperation } from '../bulk/chunk-writer.js';
 import { toStream } from '../bulk/csv-chunks.js';
-import { isColumnDelimiter, isLineEnding } from '../bulk/csv-format.js';
 import { IngestJob } from '../bulk/ingest-job.js';
 import type { BulkJobs } from '../bulk/job-store.js';
 import type { ObjectDef } from '../schema/types.js';
 import {
-  answer,
-  checkVersion,
+  bulk2Resource,
   createdBy,
+  csvFormat,
   csvResponse,
+  deleteJob,
   enumValue,
   jsonBody,
   jsonResponse,
   optionalString,
 } from './bulk2-http.js';
-import type { EmuRequest, EmuResponse, EmulatorEnv, Route } from './types.js';
+import type { EmuRequest, EmulatorEnv, Route } from './types.js';
 
-const MIN_VERSION = 41;
-const BASE = String.raw`^/services/data/v(?<version>\d+\.\d+)/jobs/ingest`;
-const JOB = String.raw`${BASE}/(?<id>[A-Za-z0-9]{15,18})`;
-
-function route(
-  method: Route['method'],
-  pattern: string,
-  name: string,
-  handle: (req: EmuRequest, env: EmulatorEnv) => EmuResponse | Promise<EmuResponse>,
-): Route {
-  return {
-    method,
-    pattern: new RegExp(pattern),
-    auth: 'bearer',
-    name,
-    counted: true,
-    handle: (req, env) =>
-      answer(() => {
-        checkVersion(req, env, MIN_VERSION);
-        return handle(req, env);
-      }),
-  };
-}
+const { base: BASE, job: JOB, route } = bulk2Resource('ingest', 41);
 
 export function bulk2IngestRoutes(jobs: BulkJobs): Route[] {
   const job = (req: EmuRequest): IngestJob => jobs.ingest.get(req.params['id'] ?? '');
@@ -71,13 +49,7 @@ export function bulk2IngestRoutes(jobs: BulkJobs): Route[] {
       else throw new BulkError(400, 'INVALIDJOBSTATE', `Unsupported state change to ${state ?? '(none)'}`);
       return jsonResponse(200, target.summary());
     }),
-    route('DELETE', `${JOB}/?$`, 'bulk2-ingest-delete', (req) => {
-      const target = job(req);
-      target.assertDeletable();
-      target.discard();
-      jobs.ingest.delete(target.id);
-      return { status: 204, body: null };
-    }),
+    route('DELETE', `${JOB}/?$`, 'bulk2-ingest-delete', (req) => deleteJob(job(req), jobs.ingest)),
     // 201 with no body (jsforce expects no JSON). The body may have come chunked: the server reads it whole.
     route('PUT', `${JOB}/batches/?$`, 'bulk2-ingest-upload', (req) => {
       job(req).upload(req.body);
@@ -106,9 +78,7 @@ function createJob(req: EmuRequest, env: EmulatorEnv, id: string): IngestJob {
     throw new BulkError(400, 'INVALIDJOB', 'Operation is required to create a job');
   }
   const operation = enumValue(body, 'operation', isIngestOperation, 'insert');
-  enumValue(body, 'contentType', (v): v is 'CSV' => v === 'CSV', 'CSV');
-  const columnDelimiter = enumValue(body, 'columnDelimiter', isColumnDelimiter, 'COMMA');
-  const lineEnding = enumValue(body, 'lineEnding', isLineEnding, 'LF');
+  const { columnDelimiter, lineEnding } = csvFormat(body);
   const object = env.org.schema.object(objectName);
   if (object === undefined) throw new BulkError(400, 'INVALIDJOB', `Unable to find object: ${objectName}`);
   const externalIdFieldName =

@@ -5,44 +5,22 @@
  */
 import { BulkError } from '../bulk/bulk-error.js';
 import { toStream } from '../bulk/csv-chunks.js';
-import { isColumnDelimiter, isLineEnding } from '../bulk/csv-format.js';
 import type { BulkJobs } from '../bulk/job-store.js';
 import { QueryJob, type QueryOperation } from '../bulk/query-job.js';
 import {
-  answer,
-  checkVersion,
+  bulk2Resource,
   createdBy,
+  csvFormat,
   csvResponse,
+  deleteJob,
   enumValue,
   jsonBody,
   jsonResponse,
   optionalString,
 } from './bulk2-http.js';
-import type { EmuRequest, EmuResponse, EmulatorEnv, Route } from './types.js';
+import type { EmuRequest, EmulatorEnv, Route } from './types.js';
 
-const MIN_VERSION = 47;
-const BASE = String.raw`^/services/data/v(?<version>\d+\.\d+)/jobs/query`;
-const JOB = String.raw`${BASE}/(?<id>[A-Za-z0-9]{15,18})`;
-
-function route(
-  method: Route['method'],
-  pattern: string,
-  name: string,
-  handle: (req: EmuRequest, env: EmulatorEnv) => EmuResponse | Promise<EmuResponse>,
-): Route {
-  return {
-    method,
-    pattern: new RegExp(pattern),
-    auth: 'bearer',
-    name,
-    counted: true,
-    handle: (req, env) =>
-      answer(() => {
-        checkVersion(req, env, MIN_VERSION);
-        return handle(req, env);
-      }),
-  };
-}
+const { base: BASE, job: JOB, route } = bulk2Resource('query', 47);
 
 const isQueryOperation = (value: unknown): value is QueryOperation =>
   value === 'query' || value === 'queryAll';
@@ -74,13 +52,7 @@ export function bulk2QueryRoutes(jobs: BulkJobs): Route[] {
       target.abort();
       return jsonResponse(200, target.summary());
     }),
-    route('DELETE', `${JOB}/?$`, 'bulk2-query-delete', (req) => {
-      const target = job(req);
-      target.assertDeletable();
-      target.discard();
-      jobs.query.delete(target.id);
-      return { status: 204, body: null };
-    }),
+    route('DELETE', `${JOB}/?$`, 'bulk2-query-delete', (req) => deleteJob(job(req), jobs.query)),
     route('GET', `${JOB}/results/?$`, 'bulk2-query-results', (req) => {
       const page = job(req).page(req.query.get('locator') ?? undefined, maxRecords(req));
       return csvResponse(toStream(page.body), {
@@ -111,9 +83,7 @@ function createJob(req: EmuRequest, env: EmulatorEnv, id: string): QueryJob {
   if (soql === undefined || soql.trim() === '') {
     throw new BulkError(400, 'INVALIDJOB', 'A query is required to create a query job');
   }
-  enumValue(body, 'contentType', (v): v is 'CSV' => v === 'CSV', 'CSV');
-  const columnDelimiter = enumValue(body, 'columnDelimiter', isColumnDelimiter, 'COMMA');
-  const lineEnding = enumValue(body, 'lineEnding', isLineEnding, 'LF');
+  const { columnDelimiter, lineEnding } = csvFormat(body);
   const query = env.org.compile(soql); // SoqlError → 400 with its errorCode
   if (!query.object.bulkQueryable) {
     throw new BulkError(400, 'API_ERROR', `Entity '${query.object.name}' is not supported by the Bulk API.`);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { OrgApi } from '../org/types.js';
+import { FIELD_TYPES, fieldHeadSchema } from '../schema/schema-file.js';
 import type { FieldDef } from '../schema/types.js';
 import { parseJsonText } from './body.js';
 import type { HttpContext } from './context.js';
@@ -15,32 +16,6 @@ import { faultSettingsSchema } from './faults.js';
 import { json, noContent } from './respond.js';
 import { collectionResult } from './save-results.js';
 import type { EmuRequest, Route } from './types.js';
-
-const FIELD_TYPES = [
-  'id',
-  'string',
-  'textarea',
-  'boolean',
-  'int',
-  'long',
-  'double',
-  'currency',
-  'percent',
-  'date',
-  'datetime',
-  'time',
-  'picklist',
-  'multipicklist',
-  'combobox',
-  'reference',
-  'email',
-  'phone',
-  'url',
-  'encryptedstring',
-  'base64',
-  'address',
-  'location',
-] as const;
 
 const schemas = {
   records: z.union([
@@ -52,7 +27,10 @@ const schemas = {
     visibleAfterMs: z.number().int().min(0).optional(),
   }),
   formula: z.strictObject({ formula: z.string().min(1) }),
-  field: z.looseObject({ name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), type: z.enum(FIELD_TYPES) }),
+  // A field as the org holds it: the schema file's types and a few more; other keys pass through to it.
+  field: fieldHeadSchema
+    .extend({ type: z.enum(['id', ...FIELD_TYPES, 'base64', 'address', 'location']) })
+    .loose(),
   recycle: z.strictObject({ ids: z.array(z.string()).optional() }),
   clock: z.strictObject({
     at: z.union([z.string(), z.number()]).optional(),

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { defineObject, type FieldSpec, type ObjectSpec } from './define.js';
 import type { FieldType, ObjectDef } from './types.js';
 
-const FIELD_TYPES = [
+/** The field types a schema file may declare. */
+export const FIELD_TYPES = [
   'string',
   'textarea',
   'boolean',
@@ -30,10 +31,14 @@ const FIELD_TYPES = [
   'encryptedstring',
 ] as const satisfies readonly FieldType[];
 
-const fieldSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'field names are letters, digits and underscores'),
-    type: z.enum(FIELD_TYPES),
+/** What every field definition has: a name and a type. */
+export const fieldHeadSchema = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'field names are letters, digits and underscores'),
+  type: z.enum(FIELD_TYPES),
+});
+
+const fieldSchema = fieldHeadSchema
+  .extend({
     label: z.string().optional(),
     length: z.number().int().positive().optional(),
     precision: z.number().int().nonnegative().optional(),

@@ -59,15 +59,25 @@ export interface EmulatorSession {
   /** The access token of the session (after `beforeAll`). */
   readonly token: string;
   /** Logs in again (after sessions were expired, say); `token`, `request()` and `api()` use the new one. */
-  login(): Promise<string>;
+  readonly login: () => Promise<string>;
   /**
    * A request with the session's bearer token. `path` is under `V` unless it starts with
    * `/services` or `/id`; a body that is not a string is sent as JSON, with that Content-Type
    * (`headers` may override it).
    */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  readonly request: (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<Response>;
   /** `request()`, with the answer read. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  readonly api: (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<Reply>;
 }
 
 /** Starts an emulator (port 0) for the enclosing file or `describe` block: registers the hooks. */
@@ -114,14 +124,15 @@ export function useEmulator(options: UseEmulatorOptions = {}): EmulatorSession {
   const session: EmulatorSession = {
     emu,
     get token() {
-      if (token === undefined) throw new Error('no session: useEmulator({ login: false }) does not log in');
+      if (token === undefined)
+        throw new Error('no session token: not started yet, or useEmulator({ login: false })');
       return token;
     },
-    async login() {
+    login: async () => {
       token = await passwordToken(current());
       return token;
     },
-    request(method, path, body, headers = {}) {
+    request: (method, path, body, headers = {}) => {
       const prefix = path.startsWith('/services') || path.startsWith('/id') ? '' : V;
       return fetch(`${current().url}${prefix}${path}`, {
         method,
@@ -133,7 +144,7 @@ export function useEmulator(options: UseEmulatorOptions = {}): EmulatorSession {
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
     },
-    async api(method, path, body, headers) {
+    api: async (method, path, body, headers) => {
       const res = await session.request(method, path, body, headers);
       const text = await res.text();
       let json: unknown = null;
