@@ -61,7 +61,8 @@ const QUOTE_FREE = new Set([
 
 function bareCell(v: Value | undefined): string {
   if (typeof v === 'string') return v;
-  return v === null || v === undefined ? '' : String(v as number | boolean);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return v === null || v === undefined ? '' : csvCell(v);
 }
 
 function csvCell(v: Value | undefined): string {
