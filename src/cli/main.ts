@@ -5,8 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, errorMessage } from '../errors/index.js';
 import { redactString } from '../log/redact.js';
+import { registerConfigCommand } from './config-command.js';
 import { registerDbCommand } from './db-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
+import { registerInitCommand } from './init-command.js';
 import { registerStartCommand } from './start-command.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,6 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerEmulatorCommand(program);
   registerStartCommand(program);
   registerDbCommand(program);
+  registerInitCommand(program);
+  registerConfigCommand(program);
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -9,7 +9,8 @@
 export type VersionSource = 'initial' | 'poll' | 'reconcile' | 'formula' | 'backfill' | 'write' | 'restore';
 
 /** A field value as Ferry stores it: JSON types; datetimes as ISO-8601 UTC strings `...sssZ`. */
-export type FieldValue = string | number | boolean | null | { readonly [component: string]: string | number | null };
+export type FieldValue =
+  string | number | boolean | null | { readonly [component: string]: string | number | null };
 
 /** One record version as read from Salesforce. */
 export interface CapturedRecord {

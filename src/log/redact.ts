@@ -5,7 +5,7 @@
 const SECRET_KEY =
   /(pass(word)?|secret|token|authorization|assertion|private[_-]?key|session[_-]?id|cookie|sid)$/i;
 const SESSION_ID = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]+/g;
-const BEARER = /(Bearer|OAuth)\s+[A-Za-z0-9._!\-~+/=]+/gi;
+const BEARER = /(Bearer|OAuth)\s+[A-Za-z0-9._!\-~+/=]{16,}/gi;
 const URL_PASSWORD = /(\w+:\/\/[^:/\s]+:)[^@\s]+@/g;
 
 export const REDACTED = '[redacted]';

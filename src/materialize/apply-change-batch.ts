@@ -1,0 +1,37 @@
+import type { Pool } from 'pg';
+import type { ChangeBatch } from '../core/change-batch.js';
+import type { ObjectModel } from '../core/sobject-model.js';
+import { appendVersions } from '../history/append-versions.js';
+import { withTransaction } from '../store/index.js';
+import { applyBatch, type ApplyOptions, type ApplyResult } from './apply-batch.js';
+import { lockCursor, saveCursor, type Lease } from './cursor-store.js';
+
+export interface ApplyChangeBatchOptions extends ApplyOptions {
+  /** The worker's cursor lease; when given, a batch of a fenced-out worker fails before writing. */
+  readonly lease?: Lease | undefined;
+}
+
+export interface ApplyChangeBatchResult extends ApplyResult {
+  /** History rows stored (versions that differ from the newest stored one). */
+  readonly versions: number;
+}
+
+/**
+ * Exactly-once materialization: in ONE transaction, lock the object's cursor row (checking the lease),
+ * append the batch to history, apply it to the mirror, and move the cursor. A failure anywhere rolls
+ * all of it back, so a crash replays a batch or not at all.
+ */
+export async function applyChangeBatch(
+  pool: Pool,
+  batch: ChangeBatch,
+  model: ObjectModel,
+  options: ApplyChangeBatchOptions = {},
+): Promise<ApplyChangeBatchResult> {
+  return withTransaction(pool, async (client) => {
+    await lockCursor(client, batch.object, options.lease);
+    const versions = await appendVersions(client, batch);
+    const applied = await applyBatch(client, batch, model, options);
+    if (batch.cursor) await saveCursor(client, batch.object, batch.cursor);
+    return { ...applied, versions };
+  });
+}
