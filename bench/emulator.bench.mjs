@@ -8,7 +8,7 @@
 // Target for both: ≥ 0.5 (the emulator must never be what limits Ferry's own benchmarks).
 import { parse as parseSync } from 'csv-parse/sync';
 import { Agent, request } from 'undici';
-import { cpuSeconds, fmt, login, seconds, startEmulatorProcess } from './support.mjs';
+import { cpuSeconds, fmt, login, peakRssMb, seconds, startEmulatorProcess } from './support.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REST_ROWS = Number(process.env.BENCH_REST_ROWS ?? ROWS);
@@ -146,6 +146,9 @@ try {
   );
   console.log(`  baseline JSON serialisation: ${fmt(jsonRate, 0)} rows/s (${fmt(sampleRows, 0)}-row sample)`);
   console.log(`  RATIO rest-query/json-serialise = ${fmt(restRate / jsonRate, 3)} (target >= 0.5)`);
+  console.log(
+    `Emulator peak RSS over both reads: ${fmt(peakRssMb(emu.pid), 0)} MB (the org's records are generated, not stored)`,
+  );
 } finally {
   await emu.stop();
 }

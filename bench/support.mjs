@@ -73,6 +73,16 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** Peak resident memory (MB) of a process so far, from /proc (Linux); NaN elsewhere. */
+export function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export function seconds(startNs) {
   return Number(process.hrtime.bigint() - startNs) / 1e9;
 }
