@@ -22,6 +22,13 @@ export interface CaptureContext {
   readonly runId: string;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * Most records (or tombstones) per yielded batch, and the LIMIT of each REST keyset page
+   * (default 2,000, Salesforce's REST page size; values above 2,000 are capped for REST pages).
+   */
+  readonly batchSize?: number;
+  /** LIMIT of each Bulk 2.0 keyset chunk of an initial load or formula refresh (default 50,000). */
+  readonly bulkChunkSize?: number;
 }
 
 /**

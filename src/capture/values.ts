@@ -1,0 +1,111 @@
+/**
+ * Salesforce values → Ferry's FieldValue, by describe type. REST JSON (typed values, datetimes as
+ * `...sss+0000`) and Bulk 2.0 CSV (text cells, empty = null) normalize to the same thing, so a record
+ * read either way yields the same CapturedRecord:
+ *
+ * numbers (int, long, double, currency, percent) → number · boolean → true/false · datetime →
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` · date → `YYYY-MM-DD` · time kept as sent · everything else → string ·
+ * empty string → null (Salesforce stores empty strings as null; CSV cannot tell them apart).
+ */
+import type { CapturedRecord, FieldValue } from '../core/change-batch.js';
+import type { FieldModel } from '../core/sobject-model.js';
+import { RecordError } from '../errors/index.js';
+import type { FieldSelection } from './fields.js';
+
+const NUMBER_TYPES = new Set(['int', 'long', 'double', 'currency', 'percent']);
+const DATE = /^(\d{4}-\d{2}-\d{2})/;
+// `+0000` (REST) → `+00:00`, which every ISO parser accepts.
+const COMPACT_OFFSET = /([+-]\d{2})(\d{2})$/;
+
+/** A raw row: REST record (JSON values) or Bulk CSV row (text or null). */
+export type RawRow = Readonly<Record<string, unknown>>;
+
+class BadValue extends Error {}
+
+/** `2024-05-01T10:00:00.000+0000` / `...Z` / `...+01:00` → `2024-05-01T09:00:00.000Z`. */
+export function normalizeDatetime(value: string): string {
+  const ms = Date.parse(value.replace(COMPACT_OFFSET, '$1:$2'));
+  if (Number.isNaN(ms)) throw new BadValue(`not a datetime: ${JSON.stringify(value)}`);
+  return new Date(ms).toISOString();
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    if (Number.isFinite(n)) return n;
+  }
+  throw new BadValue(`not a number: ${JSON.stringify(value)}`);
+}
+
+function toBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new BadValue(`not a boolean: ${JSON.stringify(value)}`);
+}
+
+function toText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** One value of `field` as Ferry stores it. Throws RecordError for a value that does not fit. */
+export function normalizeValue(field: FieldModel, value: unknown, sfid = '?'): FieldValue {
+  if (value === null || value === undefined || value === '') return null;
+  try {
+    if (NUMBER_TYPES.has(field.type)) return toNumber(value);
+    switch (field.type) {
+      case 'boolean':
+        return toBoolean(value);
+      case 'datetime':
+        return normalizeDatetime(toText(value));
+      case 'date': {
+        const m = DATE.exec(toText(value));
+        if (!m?.[1]) throw new BadValue(`not a date: ${JSON.stringify(value)}`);
+        return m[1];
+      }
+      default:
+        return toText(value);
+    }
+  } catch (err) {
+    if (!(err instanceof BadValue)) throw err;
+    throw new RecordError(`${field.name} of record ${sfid} is ${err.message} (type ${field.type})`, {
+      code: 'FIELD_VALUE_INVALID',
+      fields: [field.name],
+      cause: err,
+    });
+  }
+}
+
+/** A raw row as a CapturedRecord carrying the selection's data fields. */
+export function toCapturedRecord(row: RawRow, selection: FieldSelection): CapturedRecord {
+  const sfid = row['Id'];
+  const stamp = row['SystemModstamp'];
+  if (typeof sfid !== 'string' || sfid === '' || typeof stamp !== 'string' || stamp === '') {
+    throw new RecordError(`a ${selection.object} row has no Id or SystemModstamp`, {
+      code: 'ROW_INVALID',
+      fields: ['Id', 'SystemModstamp'],
+    });
+  }
+  const fields: Record<string, FieldValue> = {};
+  for (const f of selection.dataFields) fields[f.name] = normalizeValue(f, row[f.name], sfid);
+  const deleted = row['IsDeleted'];
+  let systemModstamp: string;
+  try {
+    systemModstamp = normalizeDatetime(stamp);
+  } catch (err) {
+    throw new RecordError(`SystemModstamp of ${selection.object} ${sfid} is not a datetime: ${stamp}`, {
+      code: 'FIELD_VALUE_INVALID',
+      fields: ['SystemModstamp'],
+      cause: err,
+    });
+  }
+  return {
+    sfid,
+    systemModstamp,
+    isDeleted: deleted === true || deleted === 'true',
+    fields,
+  };
+}
