@@ -10,6 +10,8 @@ import { registerDbCommand } from './db-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
 import { registerInitCommand } from './init-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerSyncCommand } from './sync-command.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
@@ -22,6 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDbCommand(program);
   registerInitCommand(program);
   registerConfigCommand(program);
+  registerSyncCommand(program);
+  registerStatusCommand(program);
   try {
     await program.parseAsync([...argv]);
     return 0;

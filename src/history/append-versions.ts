@@ -26,7 +26,8 @@ export async function appendVersions(client: ClientBase, batch: ChangeBatch): Pr
          systemmodstamp timestamptz, op text NOT NULL, fields jsonb NOT NULL, content_hash bytea NOT NULL,
          tombstone boolean NOT NULL)`,
     );
-    await copyRows(client, STAGE, STAGE_COLUMNS, stagedRows(batch));
+    const base = batch.source === 'formula' ? await latestFields(client, batch) : undefined;
+    await copyRows(client, STAGE, STAGE_COLUMNS, stagedRows(batch, base));
     const result = await client.query(INSERT_CHANGED, [batch.object, batch.source, batch.runId]);
     await client.query(`DROP TABLE ${STAGE_TABLE}`);
     return result.rowCount ?? 0;
@@ -40,11 +41,33 @@ const STAGE = '_ferry_version_stage';
 const STAGE_TABLE = qualify('pg_temp', STAGE);
 const STAGE_COLUMNS = ['ord', 'sfid', 'systemmodstamp', 'op', 'fields', 'content_hash', 'tombstone'];
 
-function* stagedRows(batch: ChangeBatch): Generator<unknown[]> {
+type Fields = Readonly<Record<string, FieldValue>>;
+
+/**
+ * A formula refresh reads only Id + formula fields: each of its records is merged over the newest
+ * stored version of the record (jsonb `||`: the refreshed fields win) so every stored version stays
+ * whole. Records without a stored upsert version are stored as read.
+ */
+async function latestFields(client: ClientBase, batch: ChangeBatch): Promise<Map<string, Fields>> {
+  const result = await client.query<{ sfid: string; fields: Fields }>(
+    `SELECT DISTINCT ON (sfid) sfid, op, fields FROM ferry.record_versions
+     WHERE object = $1 AND sfid = ANY($2::varchar[]) ORDER BY sfid, id DESC`,
+    [batch.object, batch.records.map((r) => r.sfid)],
+  );
+  const latest = new Map<string, Fields>();
+  for (const row of result.rows as { sfid: string; op: string; fields: Fields }[]) {
+    if (row.op === 'upsert') latest.set(row.sfid, row.fields);
+  }
+  return latest;
+}
+
+function* stagedRows(batch: ChangeBatch, base?: Map<string, Fields>): Generator<unknown[]> {
   let ord = 0;
   for (const r of batch.records) {
     const op: VersionOp = r.isDeleted ? 'delete' : 'upsert';
-    yield [ord++, r.sfid, r.systemModstamp, op, r.fields, contentHash(op, r.fields), false];
+    const before = base?.get(r.sfid);
+    const fields: Fields = before ? { ...before, ...r.fields } : r.fields;
+    yield [ord++, r.sfid, r.systemModstamp, op, fields, contentHash(op, fields), false];
   }
   const none: Readonly<Record<string, FieldValue>> = {};
   for (const t of batch.tombstones) {

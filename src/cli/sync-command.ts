@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { runSyncService } from '../engine/index.js';
+import { addConfigOptions, configFromFlags } from './config-command.js';
+
+/**
+ * `ferry sync [--once] [--objects A,B] [config flags]`: the mirror service. Without `--once` it runs a
+ * cycle every poll interval until SIGINT/SIGTERM (finishing the batch in hand); with `--once` it runs
+ * one full cycle — initial loads to completion, then one poll — and exits 0 (1 if an object failed).
+ */
+export function registerSyncCommand(program: Command): void {
+  const sync = program
+    .command('sync')
+    .description('Mirror the mapped objects into Postgres and keep them current.')
+    .option('--once', 'run one full cycle (initial loads, then one poll) and exit')
+    .option('--reconcile', 'run the Id reconciliation (purged/hard-deleted records) in the first cycle')
+    .option('--wait', 'wait for another running sync on this database and org instead of refusing');
+  addConfigOptions(sync);
+  sync.action(async (flags: Record<string, unknown>) => {
+    const config = configFromFlags(flags);
+    const stop = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stop.signal.aborted) return;
+      process.stderr.write(`\nferry: ${signal} received, finishing the current batch\n`);
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const cycles = await runSyncService(config, {
+        once: flags.once === true,
+        reconcile: flags.reconcile === true,
+        wait: flags.wait === true,
+        signal: stop.signal,
+      });
+      const last = cycles.at(-1);
+      if (last) {
+        process.stdout.write(
+          `Sync ${last.state}: ${last.records} records read, ${last.versions} new versions (run ${last.runId}).\n`,
+        );
+        if (last.warning) process.stdout.write(`Warning: ${last.warning}\n`);
+        for (const e of last.errors) process.stdout.write(`Error: ${e.object}: ${e.message}\n`);
+        if (flags.once === true && last.errors.length > 0) process.exitCode = 1;
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}

@@ -1,0 +1,16 @@
+/** The long-running mirror service: per-object state machines, sync cycles, governor, status. */
+export { budgetWarning } from './governor.js';
+export { knownIds } from './known-ids.js';
+export { hasFormulaFields, mappedModel } from './mapped-model.js';
+export { readObjectStates, type ObjectPhase, type ObjectState } from './object-state.js';
+export { formatStatus, readStatus, type ObjectStatus, type RunStatus, type SyncStatus } from './status.js';
+export {
+  SyncEngine,
+  type BatchEvent,
+  type CycleOptions,
+  type CycleResult,
+  type ObjectCycleResult,
+  type SyncEngineOptions,
+} from './sync-engine.js';
+export { acquireSyncLock, syncLockName, type SyncLockOptions } from './sync-lock.js';
+export { runSyncService, type SyncServiceOptions } from './sync-service.js';

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { ClientBase, Pool } from 'pg';
+import type { ObjectMapping } from '../config/object-mapping.js';
+import { canonicalJson } from '../history/content-hash.js';
+
+/**
+ * Each mapped object's sync state machine, stored in ferry.mappings:
+ * `new` → `initial` (a full read, resumable by Id from ferry.cursors.sfid) → `incremental` (polls
+ * from the `(SystemModstamp, Id)` cursor).
+ */
+export type ObjectPhase = 'new' | 'initial' | 'incremental';
+
+export interface ObjectState {
+  readonly object: string;
+  readonly phase: ObjectPhase;
+  readonly schemaName: string;
+  readonly tableName: string;
+  readonly initialStartedAt: Date | null;
+  readonly lastPollAt: Date | null;
+  readonly lastReconcileAt: Date | null;
+  readonly lastFormulaAt: Date | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: Date | null;
+  readonly failures: number;
+  readonly nextAttemptAt: Date | null;
+}
+
+interface MappingRow {
+  object: string;
+  state: ObjectPhase;
+  schema_name: string;
+  table_name: string;
+  initial_started_at: Date | null;
+  last_poll_at: Date | null;
+  last_reconcile_at: Date | null;
+  last_formula_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  failures: number;
+  next_attempt_at: Date | null;
+}
+
+const COLUMNS = `object, state, schema_name, table_name, initial_started_at, last_poll_at, last_reconcile_at,
+  last_formula_at, last_error, last_error_at, failures, next_attempt_at`;
+
+function toState(row: MappingRow): ObjectState {
+  return {
+    object: row.object,
+    phase: row.state,
+    schemaName: row.schema_name,
+    tableName: row.table_name,
+    initialStartedAt: row.initial_started_at,
+    lastPollAt: row.last_poll_at,
+    lastReconcileAt: row.last_reconcile_at,
+    lastFormulaAt: row.last_formula_at,
+    lastError: row.last_error,
+    lastErrorAt: row.last_error_at,
+    failures: row.failures,
+    nextAttemptAt: row.next_attempt_at,
+  };
+}
+
+/** The mapping's settings hash (ferry.mappings.config_hash). */
+export function mappingHash(mapping: ObjectMapping): string {
+  return createHash('sha256').update(canonicalJson(mapping), 'utf8').digest('hex').slice(0, 16);
+}
+
+/** Registers the object (state `new`) or refreshes its table and settings hash; returns its state. */
+export async function ensureObjectState(
+  pool: Pool,
+  mapping: ObjectMapping,
+  schemaName: string,
+  tableName: string,
+): Promise<ObjectState> {
+  const result = await pool.query<MappingRow>(
+    `INSERT INTO ferry.mappings AS m (object, schema_name, table_name, config_hash) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (object) DO UPDATE SET schema_name = EXCLUDED.schema_name, table_name = EXCLUDED.table_name,
+       config_hash = EXCLUDED.config_hash, updated_at = now()
+     RETURNING ${COLUMNS}`,
+    [mapping.name, schemaName, tableName, mappingHash(mapping)],
+  );
+  return toState(result.rows[0]!);
+}
+
+export async function readObjectStates(db: Pool | ClientBase): Promise<ObjectState[]> {
+  const result = await db.query<MappingRow>(`SELECT ${COLUMNS} FROM ferry.mappings ORDER BY object`);
+  return result.rows.map(toState);
+}
+
+/** `new` → `initial`: remembers when the load started (the incremental cursor starts there). */
+export async function startInitial(pool: Pool, object: string): Promise<Date> {
+  const result = await pool.query<{ initial_started_at: Date }>(
+    `UPDATE ferry.mappings SET state = 'initial', initial_started_at = now(), updated_at = now()
+     WHERE object = $1 RETURNING initial_started_at`,
+    [object],
+  );
+  return result.rows[0]?.initial_started_at ?? new Date();
+}
+
+/** `initial` → `incremental`, in the caller's transaction (which also moves the cursor). */
+export async function finishInitial(client: ClientBase, object: string): Promise<void> {
+  await client.query(
+    `UPDATE ferry.mappings SET state = 'incremental', last_poll_at = now(), last_reconcile_at = now(),
+       last_formula_at = now(), updated_at = now() WHERE object = $1`,
+    [object],
+  );
+}
+
+export type ScheduledWork = 'poll' | 'reconcile' | 'formula';
+
+/** A successful step: clears the error and the backoff. */
+export async function recordSuccess(pool: Pool, object: string, work: ScheduledWork | null): Promise<void> {
+  const column =
+    work === 'poll'
+      ? 'last_poll_at'
+      : work === 'reconcile'
+        ? 'last_reconcile_at'
+        : work === 'formula'
+          ? 'last_formula_at'
+          : null;
+  await pool.query(
+    `UPDATE ferry.mappings SET ${column ? `${column} = now(),` : ''} last_error = NULL, failures = 0,
+       next_attempt_at = NULL, updated_at = now() WHERE object = $1`,
+    [object],
+  );
+}
+
+/** Records an error; `retryInMs` (transient errors) also schedules the next attempt. */
+export async function recordFailure(
+  pool: Pool,
+  object: string,
+  message: string,
+  retryInMs: number | null,
+): Promise<void> {
+  await pool.query(
+    `UPDATE ferry.mappings SET last_error = $2, last_error_at = now(),
+       failures = CASE WHEN $3::bigint IS NULL THEN failures ELSE failures + 1 END,
+       next_attempt_at = CASE WHEN $3::bigint IS NULL THEN next_attempt_at
+                              ELSE now() + make_interval(secs => $3::bigint / 1000.0) END,
+       updated_at = now() WHERE object = $1`,
+    [object, message, retryInMs],
+  );
+}
