@@ -4,7 +4,7 @@
  * on activity objects, and each filter is SOQL the org accepts. All problems are collected and
  * thrown as one ConfigProblemsError, each with its fix.
  */
-import { errorMessage, isFerryError } from '../errors/index.js';
+import { errorMessage, isFerryError, RateLimitError } from '../errors/index.js';
 import type { SalesforceClient } from '../salesforce/index.js';
 import { soql, SoqlFragment } from '../salesforce/soql.js';
 import { nearest, throwIfProblems, type ConfigProblem } from './config-problems.js';
@@ -74,6 +74,14 @@ async function checkDatabase(
   }
 }
 
+/**
+ * An exhausted API quota says nothing about the configuration: it is rethrown, so a sync started
+ * while the daily limit is used up waits for the budget instead of exiting as misconfigured.
+ */
+function unlessQuota(err: unknown): void {
+  if (err instanceof RateLimitError) throw err;
+}
+
 async function checkOrg(
   config: FerryConfig,
   client: OrgClient,
@@ -97,6 +105,7 @@ async function checkOrg(
     const global = await client.describeGlobal(signal);
     names = new Map(global.sobjects.map((o) => [o.name.toLowerCase(), o.name]));
   } catch (err) {
+    unlessQuota(err);
     return [{ path: 'objects', message: `cannot list the org’s objects: ${errorMessage(err)}` }];
   }
   const perObject = await Promise.all(mappings.map((m) => checkObject(m, names, client, signal)));
@@ -160,6 +169,7 @@ async function checkObject(
         });
       }
     } catch (err) {
+      unlessQuota(err);
       problems.push({ path, message: `cannot describe ${actual}: ${errorMessage(err)}` });
     }
   }
@@ -176,6 +186,7 @@ async function checkObject(
         break;
       }
     } catch (err) {
+      unlessQuota(err);
       const known = isFerryError(err) && err.code !== undefined && FILTER_ERRORS.has(err.code);
       problems.push({
         path: `${path}.filter`,

@@ -2,6 +2,7 @@ import type { CaptureApi } from '../capture/types.js';
 import { capture as defaultCapture } from '../capture/index.js';
 import { clientOptionsFor, type FerryConfig } from '../config/ferry-config.js';
 import { validateAgainstOrg } from '../config/validate-org.js';
+import { errorMessage, RateLimitError } from '../errors/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import { SalesforceClient } from '../salesforce/index.js';
 import { openDatabase, type Database } from '../store/index.js';
@@ -44,7 +45,17 @@ export async function runSyncService(
   let database = options.database;
   const owned = database === undefined;
   try {
-    await validateAgainstOrg(config, client);
+    try {
+      await validateAgainstOrg(config, client);
+    } catch (err) {
+      // The org's daily API limit is used up: the mapping cannot be checked now, and every cycle
+      // will end at once with a warning until the budget returns. Keep running instead of exiting.
+      if (!(err instanceof RateLimitError)) throw err;
+      logger.warn(
+        { err: errorMessage(err) },
+        'cannot check the configuration against the org: its API limit is used up',
+      );
+    }
     database ??= await openDatabase({
       url: config.database.url,
       dataDir: config.database.dataDir,
