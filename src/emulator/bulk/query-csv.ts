@@ -26,8 +26,8 @@ export function queryCsvHeader(cursor: QueryCursor, dialect: CsvDialect): string
 }
 
 /**
- * `count` rows from `start`, preceded by the header line. Every cell is quoted (see csv-format.ts);
- * toCsvCells already renders null as '' and values as Salesforce's CSV text.
+ * `count` rows from `start`, preceded by the header line. The query's generated `csvLine` quotes
+ * every cell (see csv-format.ts) and renders null as an empty cell.
  */
 export function* queryCsvChunks(
   source: QueryCsvSource,

@@ -4,7 +4,7 @@
  * an index, and `Id > x` starts at x's position.
  */
 import { POSITION, materialize, type BaseData } from '../seed/base-data.js';
-import type { ObjectDef, Row, Value } from '../schema/types.js';
+import type { ObjectDef, Row } from '../schema/types.js';
 import { counterOf, makeId } from './ids.js';
 
 export class RecordTable {
@@ -236,5 +236,3 @@ export interface TableState {
   created: string[];
   gone: string[];
 }
-
-export type { Value };

@@ -114,6 +114,26 @@ function range(first: number, n: number): string {
   return `records ${first + 1}..${first + n}`;
 }
 
+/** Create, update and upsert share one request shape: typed records and the caller's allOrNone. */
+function saveRecords(
+  ctx: ApiContext,
+  type: string,
+  records: readonly SObjectRecord[],
+  options: CollectionOptions,
+  method: 'POST' | 'PATCH',
+  path: string,
+  verb: string,
+): Promise<SaveResult[]> {
+  return inChunks(ctx, records, options, (chunk, first) => ({
+    method,
+    path,
+    body: { json: { allOrNone: options.allOrNone ?? false, records: chunk.map((r) => withType(type, r)) } },
+    idempotent: options.idempotent ?? false,
+    signal: options.signal,
+    context: `${verb} ${range(first, chunk.length)}`,
+  }));
+}
+
 /** `POST /composite/sobjects`; records without Id. */
 export function createRecords(
   ctx: ApiContext,
@@ -122,14 +142,7 @@ export function createRecords(
   options: CollectionOptions = {},
 ): Promise<SaveResult[]> {
   const t = identifier(type);
-  return inChunks(ctx, records, options, (chunk, first) => ({
-    method: 'POST',
-    path: `${ctx.basePath}/composite/sobjects`,
-    body: { json: { allOrNone: options.allOrNone ?? false, records: chunk.map((r) => withType(t, r)) } },
-    idempotent: options.idempotent ?? false,
-    signal: options.signal,
-    context: `create ${t} ${range(first, chunk.length)}`,
-  }));
+  return saveRecords(ctx, t, records, options, 'POST', `${ctx.basePath}/composite/sobjects`, `create ${t}`);
 }
 
 /** `PATCH /composite/sobjects`; each record carries its `Id` (or `id`). */
@@ -144,14 +157,7 @@ export function updateRecords(
     if (typeof (r.Id ?? r.id) !== 'string')
       throw new InvariantError(`update ${t}: record ${i + 1} has no Id`);
   });
-  return inChunks(ctx, records, options, (chunk, first) => ({
-    method: 'PATCH',
-    path: `${ctx.basePath}/composite/sobjects`,
-    body: { json: { allOrNone: options.allOrNone ?? false, records: chunk.map((r) => withType(t, r)) } },
-    idempotent: options.idempotent ?? false,
-    signal: options.signal,
-    context: `update ${t} ${range(first, chunk.length)}`,
-  }));
+  return saveRecords(ctx, t, records, options, 'PATCH', `${ctx.basePath}/composite/sobjects`, `update ${t}`);
 }
 
 /** `PATCH /composite/sobjects/{T}/{extIdField}`; each record carries the external id field. */
@@ -164,14 +170,15 @@ export function upsertRecords(
 ): Promise<SaveResult[]> {
   const t = identifier(type);
   const ext = identifier(externalIdField);
-  return inChunks(ctx, records, options, (chunk, first) => ({
-    method: 'PATCH',
-    path: `${ctx.basePath}/composite/sobjects/${t}/${ext}`,
-    body: { json: { allOrNone: options.allOrNone ?? false, records: chunk.map((r) => withType(t, r)) } },
-    idempotent: options.idempotent ?? false,
-    signal: options.signal,
-    context: `upsert ${t} on ${ext} ${range(first, chunk.length)}`,
-  }));
+  return saveRecords(
+    ctx,
+    t,
+    records,
+    options,
+    'PATCH',
+    `${ctx.basePath}/composite/sobjects/${t}/${ext}`,
+    `upsert ${t} on ${ext}`,
+  );
 }
 
 /** `DELETE /composite/sobjects?ids=…` (to the recycle bin). Deleting twice only reports ENTITY_IS_DELETED. */
