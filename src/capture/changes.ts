@@ -31,6 +31,7 @@ export function changeBatch(
   records: readonly CapturedRecord[],
   tombstones: readonly Tombstone[],
   cursor: Cursor | null,
+  partial = false,
 ): ChangeBatch {
-  return { object: ctx.model.name, source, records, tombstones, cursor, runId: ctx.runId };
+  return { object: ctx.model.name, source, records, tombstones, cursor, runId: ctx.runId, partial };
 }

@@ -32,7 +32,7 @@ export async function* refreshFormulas(ctx: CaptureContext): AsyncGenerator<Chan
   for await (const rows of pages) {
     const records = rows.map((row) => toCapturedRecord(row, selection));
     progress.add(records.length, 0);
-    yield changeBatch(ctx, 'formula', records, [], null);
+    yield changeBatch(ctx, 'formula', records, [], null, true);
   }
   progress.done({ fields: selection.dataFields.map((f) => f.name) });
 }

@@ -46,4 +46,9 @@ export interface ChangeBatch {
   readonly cursor: Cursor | null;
   /** The run that captured it (ferry.runs). */
   readonly runId: string;
+  /**
+   * Records carry only some of the mapped fields (a formula refresh, a new column filled for every
+   * row): history merges them over the newest stored version so every stored version stays whole.
+   */
+  readonly partial?: boolean;
 }

@@ -26,7 +26,7 @@ export async function appendVersions(client: ClientBase, batch: ChangeBatch): Pr
          systemmodstamp timestamptz, op text NOT NULL, fields jsonb NOT NULL, content_hash bytea NOT NULL,
          tombstone boolean NOT NULL)`,
     );
-    const base = batch.source === 'formula' ? await latestFields(client, batch) : undefined;
+    const base = batch.partial === true ? await latestFields(client, batch) : undefined;
     await copyRows(client, STAGE, STAGE_COLUMNS, stagedRows(batch, base));
     const result = await client.query(INSERT_CHANGED, [batch.object, batch.source, batch.runId]);
     await client.query(`DROP TABLE ${STAGE_TABLE}`);
@@ -44,7 +44,7 @@ const STAGE_COLUMNS = ['ord', 'sfid', 'systemmodstamp', 'op', 'fields', 'content
 type Fields = Readonly<Record<string, FieldValue>>;
 
 /**
- * A formula refresh reads only Id + formula fields: each of its records is merged over the newest
+ * A partial batch (a formula refresh reads only Id + formula fields): each of its records is merged over the newest
  * stored version of the record (jsonb `||`: the refreshed fields win) so every stored version stays
  * whole. Records without a stored upsert version are stored as read.
  */

@@ -23,6 +23,7 @@ describe('a formula refresh in history', () => {
     const formula = (fields: { Total__c: number }, who = id): ChangeBatch => ({
       ...batch('Invoice__c', [rec(who, '2024-01-01T00:00:00.000Z', fields)]),
       source: 'formula',
+      partial: true,
     });
 
     // Same formula value: the merged version equals the stored one, nothing stored.
