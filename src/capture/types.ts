@@ -39,6 +39,14 @@ export interface InitialLoadPosition {
   readonly afterId: string | null;
 }
 
+/** A field refresh: the fields to read for every live row, and where a stopped refresh resumes. */
+export interface FieldRefreshRequest {
+  /** Field API names (any casing); names the mapped model no longer has are skipped with a warning. */
+  readonly fields: readonly string[];
+  /** Resume after this Id (the last Id of the last applied batch); null = from the first row. */
+  readonly afterId: string | null;
+}
+
 export interface CaptureApi {
   /** Full read of the object (deleted records included via queryAll, as tombstones), resumable by Id. */
   initialLoad(ctx: CaptureContext, from: InitialLoadPosition): AsyncIterable<ChangeBatch>;
@@ -55,4 +63,10 @@ export interface CaptureApi {
   reconcile(ctx: CaptureContext, knownIds: AsyncIterable<string>): AsyncIterable<ChangeBatch>;
   /** Formula refresh: Id + formula fields only, source `formula`. Cursor null. */
   refreshFormulas(ctx: CaptureContext): AsyncIterable<ChangeBatch>;
+  /**
+   * Field refresh (new mapped fields): Id + those fields of every live row in Id order, as partial
+   * batches (history merges them over the newest stored version), source `reconcile`, cursor null.
+   * Resumable from the last applied batch's last Id. Nothing (no call) when no field is left to read.
+   */
+  refreshFields(ctx: CaptureContext, request: FieldRefreshRequest): AsyncIterable<ChangeBatch>;
 }

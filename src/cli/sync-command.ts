@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { runSyncService } from '../engine/index.js';
+import { TransientError } from '../errors/index.js';
 import { addConfigOptions, configFromFlags } from './config-command.js';
 
 /**
  * `ferry sync [--once] [--objects A,B] [config flags]`: the mirror service. Without `--once` it runs a
  * cycle every poll interval until SIGINT/SIGTERM (finishing the batch in hand); with `--once` it runs
- * one full cycle — initial loads to completion, then one poll — and exits 0 (1 if an object failed).
+ * one full cycle — initial loads to completion, then one poll — and exits 0; 1 when an object failed
+ * (the run is recorded as `partial`; the error reaches main, which turns it into the exit code);
+ * 2 for a configuration problem.
  */
 export function registerSyncCommand(program: Command): void {
   const sync = program
@@ -39,7 +42,16 @@ export function registerSyncCommand(program: Command): void {
         );
         if (last.warning) process.stdout.write(`Warning: ${last.warning}\n`);
         for (const e of last.errors) process.stdout.write(`Error: ${e.object}: ${e.message}\n`);
-        if (flags.once === true && last.errors.length > 0) process.exitCode = 1;
+        if (flags.once === true && last.errors.length > 0) {
+          // Thrown, not process.exitCode: main's return value becomes the exit code.
+          throw new TransientError(
+            `the sync run ${last.runId} was partial: ${last.errors.map((e) => e.object).join(', ')} failed`,
+            {
+              code: 'SYNC_PARTIAL',
+              hint: '`ferry status` shows each object’s last error; the next run retries them',
+            },
+          );
+        }
       }
     } finally {
       process.off('SIGINT', onSignal);

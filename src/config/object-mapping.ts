@@ -45,6 +45,12 @@ export const OBJECT_MAPPING_OPTIONS = {
     default: false,
     description: 'keep rows that stop matching the filter (marked) instead of deleting them',
   },
+  refreshNewFields: {
+    schema: z.boolean(),
+    default: false,
+    description:
+      'when a mapped field appears (added in the org or to `fields`), read it for every existing row (Id + the new fields; merge mode) instead of filling it as rows change',
+  },
 } as const;
 
 export interface ObjectMapping {
@@ -57,6 +63,11 @@ export interface ObjectMapping {
   /** Milliseconds. */
   readonly retention?: number;
   readonly archiveNonMatching: boolean;
+  /**
+   * New mapped fields are read for every existing row (src/capture/field-refresh.ts). Present only
+   * when true, so mappings that do not use it keep their settings hash (ferry.mappings.config_hash).
+   */
+  readonly refreshNewFields?: true;
 }
 
 const MappingSchema = z.object({
@@ -66,6 +77,7 @@ const MappingSchema = z.object({
   mode: OBJECT_MAPPING_OPTIONS.mode.schema.default('merge'),
   retention: OBJECT_MAPPING_OPTIONS.retention.schema,
   archiveNonMatching: OBJECT_MAPPING_OPTIONS.archiveNonMatching.schema.default(false),
+  refreshNewFields: OBJECT_MAPPING_OPTIONS.refreshNewFields.schema.default(false),
 });
 
 /** A mapping from the file's value (`null`/`{}` = all defaults); problems as `[key, message]`. */
@@ -80,6 +92,14 @@ export function parseObjectMapping(
     };
   }
   const d = parsed.data;
+  if (d.refreshNewFields && d.mode === 'delta') {
+    // A delta table appends whole change rows: rows holding only the new fields would read as nulls.
+    return {
+      issues: [
+        ['refreshNewFields', 'works with mode: merge only; delta tables get new fields as rows change'],
+      ],
+    };
+  }
   const mapping: ObjectMapping = {
     name,
     fields: d.fields === 'all' ? 'all' : Object.freeze([...d.fields]),
@@ -88,6 +108,7 @@ export function parseObjectMapping(
     mode: d.mode,
     ...(d.retention !== undefined ? { retention: d.retention } : {}),
     archiveNonMatching: d.archiveNonMatching,
+    ...(d.refreshNewFields ? { refreshNewFields: true as const } : {}),
   };
   return { mapping: Object.freeze(mapping), issues: [] };
 }

@@ -3,6 +3,7 @@ export { budgetWarning } from './governor.js';
 export { knownIds } from './known-ids.js';
 export { hasFormulaFields, mappedModel } from './mapped-model.js';
 export { readObjectStates, type ObjectPhase, type ObjectState } from './object-state.js';
+export type { RunState } from './runs.js';
 export { formatStatus, readStatus, type ObjectStatus, type RunStatus, type SyncStatus } from './status.js';
 export {
   SyncEngine,

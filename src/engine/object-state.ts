@@ -23,6 +23,10 @@ export interface ObjectState {
   readonly lastErrorAt: Date | null;
   readonly failures: number;
   readonly nextAttemptAt: Date | null;
+  /** Fields whose new columns still wait for their refresh (refreshNewFields); null: none. */
+  readonly refreshFields: readonly string[] | null;
+  /** The refresh resumes after this Id (its last applied batch); null: from the start. */
+  readonly refreshAfterId: string | null;
 }
 
 interface MappingRow {
@@ -38,10 +42,12 @@ interface MappingRow {
   last_error_at: Date | null;
   failures: number;
   next_attempt_at: Date | null;
+  refresh_fields: string[] | null;
+  refresh_after_id: string | null;
 }
 
 const COLUMNS = `object, state, schema_name, table_name, initial_started_at, last_poll_at, last_reconcile_at,
-  last_formula_at, last_error, last_error_at, failures, next_attempt_at`;
+  last_formula_at, last_error, last_error_at, failures, next_attempt_at, refresh_fields, refresh_after_id`;
 
 function toState(row: MappingRow): ObjectState {
   return {
@@ -57,6 +63,9 @@ function toState(row: MappingRow): ObjectState {
     lastErrorAt: row.last_error_at,
     failures: row.failures,
     nextAttemptAt: row.next_attempt_at,
+    refreshFields:
+      row.refresh_fields && row.refresh_fields.length > 0 ? Object.freeze(row.refresh_fields) : null,
+    refreshAfterId: row.refresh_after_id,
   };
 }
 
@@ -65,14 +74,17 @@ export function mappingHash(mapping: ObjectMapping): string {
   return createHash('sha256').update(canonicalJson(mapping), 'utf8').digest('hex').slice(0, 16);
 }
 
-/** Registers the object (state `new`) or refreshes its table and settings hash; returns its state. */
+/**
+ * Registers the object (state `new`) or refreshes its table and settings hash; returns its state.
+ * Runs in the caller's transaction when given a client (the engine's, which also alters the table).
+ */
 export async function ensureObjectState(
-  pool: Pool,
+  db: Pool | ClientBase,
   mapping: ObjectMapping,
   schemaName: string,
   tableName: string,
 ): Promise<ObjectState> {
-  const result = await pool.query<MappingRow>(
+  const result = await db.query<MappingRow>(
     `INSERT INTO ferry.mappings AS m (object, schema_name, table_name, config_hash) VALUES ($1, $2, $3, $4)
      ON CONFLICT (object) DO UPDATE SET schema_name = EXCLUDED.schema_name, table_name = EXCLUDED.table_name,
        config_hash = EXCLUDED.config_hash, updated_at = now()
@@ -80,6 +92,15 @@ export async function ensureObjectState(
     [mapping.name, schemaName, tableName, mappingHash(mapping)],
   );
   return toState(result.rows[0]!);
+}
+
+/** One object's state, or undefined before its first cycle. */
+export async function readObjectState(pool: Pool, object: string): Promise<ObjectState | undefined> {
+  const result = await pool.query<MappingRow>(`SELECT ${COLUMNS} FROM ferry.mappings WHERE object = $1`, [
+    object,
+  ]);
+  const row = result.rows[0];
+  return row ? toState(row) : undefined;
 }
 
 export async function readObjectStates(db: Pool | ClientBase): Promise<ObjectState[]> {
@@ -139,5 +160,47 @@ export async function recordFailure(
                               ELSE now() + make_interval(secs => $3::bigint / 1000.0) END,
        updated_at = now() WHERE object = $1`,
     [object, message, retryInMs],
+  );
+}
+
+/**
+ * Records that `fields` (new mirror columns) must be refreshed for every row, in the transaction that
+ * added their columns: a crash after the ALTER TABLE cannot lose the refresh. Fields already pending
+ * are kept; the position restarts from the first Id, since the new fields need every row too.
+ */
+export async function markFieldRefresh(
+  client: ClientBase,
+  object: string,
+  fields: readonly string[],
+): Promise<ObjectState> {
+  const result = await client.query<MappingRow>(
+    `UPDATE ferry.mappings SET
+       refresh_fields = ARRAY(SELECT DISTINCT f FROM unnest(coalesce(refresh_fields, '{}') || $2::text[]) AS f ORDER BY f),
+       refresh_after_id = NULL, updated_at = now()
+     WHERE object = $1 RETURNING ${COLUMNS}`,
+    [object, [...fields]],
+  );
+  return toState(result.rows[0]!);
+}
+
+/** The refresh applied every row up to `afterId`: a restart resumes after it. */
+export async function saveFieldRefreshPosition(pool: Pool, object: string, afterId: string): Promise<void> {
+  await pool.query(`UPDATE ferry.mappings SET refresh_after_id = $2, updated_at = now() WHERE object = $1`, [
+    object,
+    afterId,
+  ]);
+}
+
+/**
+ * The refresh of `fields` is done (or dropped): forgets them — only them, so fields marked by a
+ * concurrent schema change in between stay pending.
+ */
+export async function endFieldRefresh(pool: Pool, object: string, fields: readonly string[]): Promise<void> {
+  await pool.query(
+    `UPDATE ferry.mappings SET
+       refresh_fields = nullif(ARRAY(SELECT f FROM unnest(refresh_fields) AS f WHERE f <> ALL ($2::text[]) ORDER BY f), '{}'),
+       refresh_after_id = NULL, updated_at = now()
+     WHERE object = $1`,
+    [object, [...fields]],
   );
 }

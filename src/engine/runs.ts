@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 
+/**
+ * How a run ended (ferry.runs.state, migration 0004_run_outcomes.sql): `partial` = some objects
+ * failed (listed in `error`) while the others were synced; `failed` = the run as a whole failed.
+ */
+export type RunState = 'succeeded' | 'partial' | 'failed' | 'cancelled';
+
 /** ferry.runs rows of sync cycles: started, then ended with counts, API usage and any warning. */
 export interface RunEnd {
-  readonly state: 'succeeded' | 'failed' | 'cancelled';
+  readonly state: RunState;
   readonly records: number;
   readonly apiUsed: number | null;
   readonly apiMax: number | null;

@@ -20,15 +20,19 @@ import { withTransaction } from '../store/index.js';
 import { budgetWarning } from './governor.js';
 import { knownIds } from './known-ids.js';
 import { hasFormulaFields, mappedModel } from './mapped-model.js';
+import { newMappedFields, refreshNewFields } from './new-fields.js';
 import {
   ensureObjectState,
   finishInitial,
+  markFieldRefresh,
+  readObjectState,
   recordFailure,
   recordSuccess,
   startInitial,
   type ObjectState,
 } from './object-state.js';
-import { endRun, startRun } from './runs.js';
+import { endRun, startRun, type RunState } from './runs.js';
+import { backoffMs, serviceLoop } from './service-loop.js';
 
 const HOUR = 3_600_000;
 
@@ -50,6 +54,11 @@ export interface SyncEngineOptions {
   readonly progressEveryMs?: number;
   /** First retry delay after a transient error (default 5 s; doubles per failure, at most 15 min). */
   readonly retryBaseMs?: number;
+  /**
+   * `run()`: most wait before retrying a cycle that failed as a whole (the database went away while
+   * the run was recorded...); the wait starts at `retryBaseMs` and doubles (default 5 min).
+   */
+  readonly cycleRetryMaxMs?: number;
   /** Most records per capture batch (default: capture's own). */
   readonly batchSize?: number;
   /** Called after each applied batch (progress displays; tests). */
@@ -83,7 +92,8 @@ export interface ObjectCycleResult {
 
 export interface CycleResult {
   readonly runId: string;
-  readonly state: 'succeeded' | 'failed' | 'cancelled';
+  /** `partial`: some objects failed (listed in `errors`) while the others went on. */
+  readonly state: Exclude<RunState, 'failed'>;
   readonly records: number;
   readonly versions: number;
   readonly objects: readonly ObjectCycleResult[];
@@ -130,6 +140,7 @@ export class SyncEngine {
   readonly #formulaEveryMs: number;
   readonly #progressEveryMs: number;
   readonly #retryBaseMs: number;
+  readonly #cycleRetryMaxMs: number;
   readonly #onBatch: ((event: BatchEvent) => void) | undefined;
   readonly #batchSize: number | undefined;
 
@@ -145,6 +156,7 @@ export class SyncEngine {
     this.#formulaEveryMs = options.formulaEveryMs ?? HOUR;
     this.#progressEveryMs = options.progressEveryMs ?? 10_000;
     this.#retryBaseMs = options.retryBaseMs ?? 5_000;
+    this.#cycleRetryMaxMs = options.cycleRetryMaxMs ?? 5 * 60_000;
     this.#onBatch = options.onBatch;
     this.#batchSize = options.batchSize;
   }
@@ -157,6 +169,25 @@ export class SyncEngine {
   /** One full cycle: initial loads to completion (budget permitting), then one poll per object. */
   async runCycle(options: CycleOptions = {}): Promise<CycleResult> {
     const runId = await startRun(this.#pool, 'sync');
+    try {
+      return await this.#cycle(runId, options);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) {
+        // Failed as a whole (the database went away...): leave no run `running` if it can be helped.
+        await endRun(this.#pool, runId, {
+          state: 'failed',
+          records: 0,
+          apiUsed: this.#client.apiUsage?.used ?? null,
+          apiMax: this.#client.apiUsage?.max ?? null,
+          warning: null,
+          error: errorMessage(err),
+        }).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async #cycle(runId: string, options: CycleOptions): Promise<CycleResult> {
     const results: ObjectCycleResult[] = [];
     const errors: { object: string; message: string }[] = [];
     let warning: string | null = null;
@@ -174,8 +205,9 @@ export class SyncEngine {
       } catch (err) {
         records += progress.records;
         versions += progress.versions;
-        if (err instanceof StopCycle) {
-          warning = err.warning;
+        if (err instanceof StopCycle || options.signal?.aborted) {
+          // Stopped on purpose, between batches or inside a read: not the object's failure.
+          if (err instanceof StopCycle) warning = err.warning;
           results.push({ object: mapping.name, phase: null, ...progress });
           break;
         }
@@ -208,9 +240,13 @@ export class SyncEngine {
       versions += last?.versions ?? 0;
     }
     const usage = this.#client.apiUsage;
-    const state = fatal ? 'failed' : options.signal?.aborted ? 'cancelled' : 'succeeded';
+    const state: CycleResult['state'] = options.signal?.aborted
+      ? 'cancelled'
+      : errors.length > 0
+        ? 'partial'
+        : 'succeeded';
     await endRun(this.#pool, runId, {
-      state,
+      state: fatal ? 'failed' : state,
       records,
       apiUsed: usage?.used ?? null,
       apiMax: usage?.max ?? null,
@@ -229,20 +265,28 @@ export class SyncEngine {
 
   /**
    * The long-running service: a cycle every `mirror.pollInterval` until `signal` aborts (the
-   * current batch finishes first). ConfigError ends it.
+   * current batch finishes first). A cycle that fails as a whole — an error outside the per-object
+   * handling, such as the database connection dropping while the run is recorded — is logged and
+   * retried after `retryBaseMs`, doubling per consecutive failure up to `cycleRetryMaxMs`: a service
+   * must outlive a database restart. ConfigError (the user must fix something) ends it.
    */
   async run(options: {
     signal: AbortSignal;
     reconcile?: boolean;
     onCycle?: (result: CycleResult) => void;
+    /** Called when a failed cycle is about to be retried (logs, tests). */
+    onRetry?: (err: unknown, retryInMs: number) => void;
   }): Promise<void> {
-    let reconcile = options.reconcile ?? false;
-    while (!options.signal.aborted) {
-      const result = await this.runCycle({ signal: options.signal, reconcile });
-      options.onCycle?.(result);
-      reconcile = false;
-      await sleep(this.#config.mirror.pollInterval, options.signal);
-    }
+    const reconcile = options.reconcile ?? false;
+    await serviceLoop((first) => this.runCycle({ signal: options.signal, reconcile: reconcile && first }), {
+      signal: options.signal,
+      intervalMs: this.#config.mirror.pollInterval,
+      retryBaseMs: this.#retryBaseMs,
+      retryMaxMs: this.#cycleRetryMaxMs,
+      logger: this.#logger,
+      onCycle: options.onCycle,
+      onRetry: options.onRetry,
+    });
   }
 
   async #backoffMs(object: string): Promise<number> {
@@ -251,7 +295,7 @@ export class SyncEngine {
       [object],
     );
     const failures = result.rows[0]?.failures ?? 0;
-    return Math.min(this.#retryBaseMs * 2 ** failures, 15 * 60_000);
+    return backoffMs(failures, this.#retryBaseMs, 15 * 60_000);
   }
 
   async #syncObject(
@@ -262,18 +306,33 @@ export class SyncEngine {
   ): Promise<ObjectCycleResult> {
     const name = mapping.name;
     const schema = this.#config.mirror.schema;
+    // Backoff first: an object waiting out its failures costs no call, not even its describe.
+    const known = await readObjectState(this.#pool, name);
+    if (known?.nextAttemptAt && known.nextAttemptAt.getTime() > Date.now()) {
+      return { object: name, phase: known.phase, records: 0, versions: 0, skipped: 'backoff' };
+    }
     const describe = await this.#client.describe(name, options.signal);
     const model = mappedModel(fromDescribe(describe), mapping);
-    const ensured = await withTransaction(this.#pool, (c) =>
-      ensureMirrorTable(c, model, { schema, mode: mapping.mode }),
-    );
+    // One transaction: a field refresh owed for new columns is recorded with the ALTER TABLE that
+    // adds them, so a crash in between cannot lose it.
+    const { ensured, registered } = await withTransaction(this.#pool, async (c) => {
+      const table = await ensureMirrorTable(c, model, { schema, mode: mapping.mode });
+      const current = await ensureObjectState(c, mapping, schema, table.table);
+      const added = mapping.refreshNewFields ? newMappedFields(model, table.addedColumns) : [];
+      return {
+        ensured: table,
+        registered: added.length > 0 ? await markFieldRefresh(c, name, added) : current,
+      };
+    });
     if (ensured.addedColumns.length > 0) {
-      this.#logger.info({ object: name, columns: ensured.addedColumns }, 'new fields became columns');
+      this.#logger.info(
+        { object: name, columns: ensured.addedColumns, refresh: registered.refreshFields },
+        registered.refreshFields
+          ? 'new fields became columns; they are read for every row after the poll'
+          : 'new fields became columns',
+      );
     }
-    let state = await ensureObjectState(this.#pool, mapping, schema, ensured.table);
-    if (state.nextAttemptAt && state.nextAttemptAt.getTime() > Date.now()) {
-      return { object: name, phase: state.phase, records: 0, versions: 0, skipped: 'backoff' };
-    }
+    let state = registered;
     const lease = await acquireLease(this.#pool, name, this.#owner);
     const ctx: CaptureContext = {
       client: this.#client,
@@ -286,8 +345,8 @@ export class SyncEngine {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.#batchSize !== undefined ? { batchSize: this.#batchSize } : {}),
     };
-    const apply = (batches: AsyncIterable<ChangeBatch>) =>
-      this.#applyAll(batches, model, mapping, lease, progress, options.signal);
+    const apply = (batches: AsyncIterable<ChangeBatch>, afterBatch?: (batch: ChangeBatch) => Promise<void>) =>
+      this.#applyAll(batches, model, mapping, lease, progress, options.signal, afterBatch);
 
     if (state.phase !== 'incremental') {
       const startedAt =
@@ -319,6 +378,10 @@ export class SyncEngine {
       await apply(this.#capture.reconcile(ctx, knownIds(this.#pool, name, source)));
       await recordSuccess(this.#pool, name, 'reconcile');
     }
+    // After the poll, so the stored versions the refreshed fields merge over are current.
+    if (state.refreshFields !== null) {
+      await refreshNewFields(this.#pool, this.#capture, ctx, state, apply);
+    }
     if (hasFormulaFields(model) && due(state.lastFormulaAt, this.#formulaEveryMs)) {
       await apply(this.#capture.refreshFormulas(ctx));
       await recordSuccess(this.#pool, name, 'formula');
@@ -334,6 +397,7 @@ export class SyncEngine {
     lease: Lease,
     progress: Progress,
     signal: AbortSignal | undefined,
+    afterBatch?: (batch: ChangeBatch) => Promise<void>,
   ): Promise<void> {
     const started = Date.now();
     const before = progress.records;
@@ -344,6 +408,7 @@ export class SyncEngine {
         mode: mapping.mode,
         lease,
       });
+      await afterBatch?.(batch);
       const count = batch.records.length + batch.tombstones.length;
       progress.records += count;
       progress.versions += applied.versions;
@@ -391,17 +456,4 @@ function selectObjects(config: FerryConfig, names: readonly string[] | undefined
     });
   }
   return names.map((n) => byLower.get(n.toLowerCase())!);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

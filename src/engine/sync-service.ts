@@ -2,11 +2,12 @@ import type { CaptureApi } from '../capture/types.js';
 import { capture as defaultCapture } from '../capture/index.js';
 import { clientOptionsFor, type FerryConfig } from '../config/ferry-config.js';
 import { validateAgainstOrg } from '../config/validate-org.js';
-import { errorMessage, RateLimitError } from '../errors/index.js';
+import { ConfigError, errorMessage, isFerryError, RateLimitError } from '../errors/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import { SalesforceClient } from '../salesforce/index.js';
 import { openDatabase, type Database } from '../store/index.js';
 import { SyncEngine, type CycleResult, type SyncEngineOptions } from './sync-engine.js';
+import { backoffMs, sleep } from './service-loop.js';
 import { acquireSyncLock } from './sync-lock.js';
 
 export interface SyncServiceOptions {
@@ -25,16 +26,26 @@ export interface SyncServiceOptions {
   readonly capture?: CaptureApi;
   /** Engine settings beyond the configuration (schedules, hooks). */
   readonly engine?: Partial<
-    Pick<SyncEngineOptions, 'reconcileEveryMs' | 'formulaEveryMs' | 'onBatch' | 'batchSize'>
+    Pick<
+      SyncEngineOptions,
+      'reconcileEveryMs' | 'formulaEveryMs' | 'onBatch' | 'batchSize' | 'retryBaseMs' | 'cycleRetryMaxMs'
+    >
   >;
   /** Called after each cycle (progress displays). */
   readonly onCycle?: (result: CycleResult) => void;
+  /** Called when the service retries after a failure (a failed cycle, a lost sync lock). */
+  readonly onRetry?: (err: unknown, retryInMs: number) => void;
 }
 
 /**
  * `ferry sync`: checks the configuration against the org, takes the sync lock of the database and
  * org, then runs cycles until `signal` aborts (or one cycle with `once`). Returns the cycle run
  * (`once`) or the last one.
+ *
+ * Without `once` it is a service and outlives database trouble: a cycle that fails as a whole is
+ * retried with backoff (SyncEngine.run), and a sync lock lost with its connection is taken again
+ * (with the same backoff) before cycles resume. It ends on `signal`, a ConfigError, or another sync
+ * holding the lock when this one tries to take it back.
  */
 export async function runSyncService(
   config: FerryConfig,
@@ -62,40 +73,73 @@ export async function runSyncService(
       port: config.database.port,
       logger,
     });
-    const lock = await acquireSyncLock(database.pool, config, {
-      wait: options.wait ?? false,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onWait: () =>
-        logger.warn('another ferry sync is running on this database and org; waiting for it to end'),
-    });
-    try {
-      const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
-      const engine = new SyncEngine({
-        config,
-        pool: database.pool,
-        client,
-        capture: options.capture ?? defaultCapture,
-        logger,
-        ...options.engine,
+    const pool = database.pool;
+    const takeLock = () =>
+      acquireSyncLock(pool, config, {
+        wait: options.wait ?? false,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onWait: () =>
+          logger.warn('another ferry sync is running on this database and org; waiting for it to end'),
       });
-      const cycles: CycleResult[] = [];
-      if (options.once) {
-        const cycle = await engine.runCycle({ signal, reconcile: options.reconcile ?? false });
-        cycles.push(cycle);
-        options.onCycle?.(cycle);
-      } else {
+    const engine = new SyncEngine({
+      config,
+      pool,
+      client,
+      capture: options.capture ?? defaultCapture,
+      logger,
+      ...options.engine,
+    });
+    let lock = await takeLock();
+    const cycles: CycleResult[] = [];
+    const retryBaseMs = options.engine?.retryBaseMs ?? 5_000;
+    const retryMaxMs = options.engine?.cycleRetryMaxMs ?? 5 * 60_000;
+    let reconcile = options.reconcile ?? false;
+    for (let lost = 0; ;) {
+      try {
+        const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
+        if (options.once) {
+          const cycle = await engine.runCycle({ signal, reconcile });
+          cycles.push(cycle);
+          options.onCycle?.(cycle);
+          return cycles;
+        }
         await engine.run({
           signal,
-          reconcile: options.reconcile ?? false,
+          reconcile,
           onCycle: (c) => {
+            reconcile = false;
+            lost = 0;
             cycles.splice(0, cycles.length, c);
             options.onCycle?.(c);
           },
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         });
+      } finally {
+        await lock.release().catch(() => undefined);
       }
-      return cycles;
-    } finally {
-      await lock.release().catch(() => undefined);
+      if (options.signal?.aborted || !lock.signal.aborted) return cycles;
+      // The lock's connection ended (database restart, terminated backend): Postgres dropped the
+      // lock. Take it again before going on; another sync that took it meanwhile ends this one.
+      let reason: unknown = lock.signal.reason;
+      for (;;) {
+        const wait = backoffMs(lost++, retryBaseMs, retryMaxMs);
+        logger.error(
+          { err: errorMessage(reason), retryInMs: wait },
+          'the sync lock was lost with its database connection; taking it again',
+        );
+        options.onRetry?.(reason, wait);
+        await sleep(wait, options.signal);
+        if (options.signal?.aborted) return cycles;
+        try {
+          lock = await takeLock();
+          break;
+        } catch (err) {
+          if (err instanceof ConfigError || (isFerryError(err) && err.code === 'SYNC_ALREADY_RUNNING')) {
+            throw err;
+          }
+          reason = err;
+        }
+      }
     }
   } finally {
     await client.close();
