@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import type { ClientBase } from 'pg';
+import { ConfigError, InvariantError, isFerryError } from '../errors/index.js';
+import { qualify, quoteIdent, wrapPgError } from '../store/index.js';
+import { ensureTriggerLog } from './trigger-log-ddl.js';
+
+/**
+ * Installs the capture triggers of one mirror table according to its mapping's access (the trigger
+ * functions are global, from migration 0005; see docs/write-back.md "Capture in Postgres"):
+ *
+ * - `read-write`: BEFORE ROW triggers mark changed rows `_hc_lastop = 'PENDING'`; AFTER STATEMENT
+ *   triggers with transition tables log every row into `<schema>._trigger_log` in one INSERT per
+ *   statement and send one pg_notify per statement; TRUNCATE is refused.
+ * - `read-only`: AFTER ROW triggers log each changed row as `READONLY` (action, record_id, sfid; never
+ *   sent). Row-level because the sync writes these tables all the time: a row trigger's WHEN clause
+ *   skips Ferry's writes without any work, whereas a statement trigger with transition tables would
+ *   copy every synced row into a tuplestore just to find nothing to log (about +50% on a 100k-row
+ *   sync UPDATE, measured). User writes to read-only tables are rare; no PENDING mark, no notification.
+ *
+ * Every trigger carries `WHEN (current_setting('ferry.sync', true) IS DISTINCT FROM 'on')`: Ferry's
+ * own statements (materializer, writer) are never captured.
+ */
+
+export type WriteAccess = 'read-only' | 'read-write';
+
+/**
+ * The notification channel: one notification per captured statement, payload `schema.table`. The
+ * name is also written in ferry.capture_writes() (migration 0005).
+ */
+export const WRITES_CHANNEL = 'ferry_writes';
+
+interface TriggerSpec {
+  readonly name: string;
+  /** `BEFORE INSERT`, `AFTER UPDATE`...: what comes before `ON table`. */
+  readonly timing: string;
+  /** REFERENCING, FOR EACH, WHEN. */
+  readonly rest: string;
+  readonly fn: string;
+}
+
+const NOT_FERRY = "current_setting('ferry.sync', true) IS DISTINCT FROM 'on'";
+
+const READ_WRITE: readonly TriggerSpec[] = [
+  {
+    name: 'ferry_pending_insert',
+    timing: 'BEFORE INSERT',
+    rest: `FOR EACH ROW WHEN (${NOT_FERRY})`,
+    fn: 'ferry.mark_pending()',
+  },
+  {
+    name: 'ferry_pending_update',
+    timing: 'BEFORE UPDATE',
+    // A no-op UPDATE (every column as before) does not even call the function.
+    rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND OLD.* IS DISTINCT FROM NEW.*)`,
+    fn: 'ferry.mark_pending()',
+  },
+  {
+    name: 'ferry_capture_insert',
+    timing: 'AFTER INSERT',
+    rest: `REFERENCING NEW TABLE AS ferry_new FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+    fn: 'ferry.capture_writes()',
+  },
+  {
+    name: 'ferry_capture_update',
+    timing: 'AFTER UPDATE',
+    rest: `REFERENCING OLD TABLE AS ferry_old NEW TABLE AS ferry_new FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+    fn: 'ferry.capture_writes()',
+  },
+  {
+    name: 'ferry_capture_delete',
+    timing: 'AFTER DELETE',
+    rest: `REFERENCING OLD TABLE AS ferry_old FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+    fn: 'ferry.capture_writes()',
+  },
+  {
+    name: 'ferry_refuse_truncate',
+    timing: 'BEFORE TRUNCATE',
+    rest: `FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+    fn: 'ferry.refuse_truncate()',
+  },
+];
+
+const READ_ONLY: readonly TriggerSpec[] = [
+  {
+    name: 'ferry_readonly_insert',
+    timing: 'AFTER INSERT',
+    rest: `FOR EACH ROW WHEN (${NOT_FERRY})`,
+    fn: 'ferry.capture_readonly()',
+  },
+  {
+    name: 'ferry_readonly_update',
+    timing: 'AFTER UPDATE',
+    rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND OLD.* IS DISTINCT FROM NEW.*)`,
+    fn: 'ferry.capture_readonly()',
+  },
+  {
+    name: 'ferry_readonly_delete',
+    timing: 'AFTER DELETE',
+    rest: `FOR EACH ROW WHEN (${NOT_FERRY})`,
+    fn: 'ferry.capture_readonly()',
+  },
+];
+
+const TRIGGERS: Readonly<Record<WriteAccess, readonly TriggerSpec[]>> = {
+  'read-write': READ_WRITE,
+  'read-only': READ_ONLY,
+};
+
+/** Every trigger name Ferry may have put on a mirror table: removed before another set goes on. */
+export const WRITE_TRIGGER_NAMES: readonly string[] = [...READ_WRITE, ...READ_ONLY].map((t) => t.name);
+
+/** The columns the trigger functions read (mirror-ddl.ts creates them on every merge-mode table). */
+const REQUIRED_COLUMNS = ['id', 'sfid', 'systemmodstamp', 'isdeleted', '_hc_lastop', '_hc_err'];
+
+export interface SetWriteAccessResult {
+  readonly access: WriteAccess;
+  /** False when the table already had exactly these triggers (nothing was done). */
+  readonly changed: boolean;
+}
+
+/**
+ * Puts the triggers of `access` on `schema.table` (a mirror table in merge mode) and removes any
+ * other Ferry trigger from it, creating the schema's trigger log if needed. Idempotent: a table
+ * already in that state is left untouched (no DDL, no lock). The trigger DDL goes in one
+ * simple-protocol query, hence one transaction (or the caller's), so a failure leaves the previous
+ * triggers in place. Changes
+ * captured before a switch keep their state: NEW rows are still sent after a switch to read-only,
+ * READONLY rows are not sent after a switch to read-write (as Heroku Connect; reference 1.7).
+ */
+export async function setWriteAccess(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  access: WriteAccess,
+): Promise<SetWriteAccessResult> {
+  const target = qualify(schema, table);
+  try {
+    await checkMirrorTable(client, schema, table);
+    // Even when the triggers are in place: without its log, every write to the table would fail.
+    await ensureTriggerLog(client, schema);
+    const wanted = TRIGGERS[access];
+    if (sameSet(await installedTriggers(client, schema, table), wanted.map(signature))) {
+      return { access, changed: false };
+    }
+    await client.query(
+      [
+        ...dropStatements(target),
+        ...wanted.flatMap((t) => [
+          `CREATE TRIGGER ${quoteIdent(t.name)} ${t.timing} ON ${target} ${t.rest} EXECUTE FUNCTION ${t.fn};`,
+          `COMMENT ON TRIGGER ${quoteIdent(t.name)} ON ${target} IS '${versionOf(t)}';`,
+        ]),
+      ].join('\n'),
+    );
+    return { access, changed: true };
+  } catch (err) {
+    if (isFerryError(err)) throw err;
+    throw wrapPgError(`Could not make ${schema}.${table} ${access}`, err);
+  }
+}
+
+/** Removes every Ferry capture trigger from the table (the mapping is gone). Idempotent. */
+export async function removeWriteTriggers(
+  client: ClientBase,
+  schema: string,
+  table: string,
+): Promise<boolean> {
+  try {
+    if ((await installedTriggers(client, schema, table)).length === 0) return false;
+    await client.query(dropStatements(qualify(schema, table)).join('\n'));
+    return true;
+  } catch (err) {
+    throw wrapPgError(`Could not remove the write-back triggers of ${schema}.${table}`, err);
+  }
+}
+
+/**
+ * Which access the table's triggers implement: null when it has none, an incomplete set, or triggers
+ * of an older Ferry (setWriteAccess replaces those).
+ */
+export async function writeAccessOf(
+  client: ClientBase,
+  schema: string,
+  table: string,
+): Promise<WriteAccess | null> {
+  const present = await installedTriggers(client, schema, table);
+  const accesses = Object.keys(TRIGGERS) as WriteAccess[];
+  return accesses.find((access) => sameSet(present, TRIGGERS[access].map(signature))) ?? null;
+}
+
+function dropStatements(target: string): string[] {
+  return WRITE_TRIGGER_NAMES.map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${target};`);
+}
+
+/**
+ * Each trigger's comment records a hash of its definition, so a table whose triggers a Ferry with
+ * different definitions installed is not mistaken for "already done" and gets the current ones.
+ */
+function versionOf(t: TriggerSpec): string {
+  const hash = createHash('sha256').update(`${t.timing} ${t.rest} ${t.fn}`, 'utf8').digest('hex');
+  return `ferry write-back ${hash.slice(0, 16)}`;
+}
+
+const signature = (t: TriggerSpec): string => `${t.name} ${versionOf(t)}`;
+
+/** `name comment` of each of Ferry's triggers on the table (an absent table has none). */
+async function installedTriggers(client: ClientBase, schema: string, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ signature: string }>(
+    `SELECT t.tgname || ' ' || coalesce(obj_description(t.oid, 'pg_trigger'), '') AS signature
+     FROM pg_trigger t
+     JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2 AND NOT t.tgisinternal AND t.tgname = ANY ($3::text[])`,
+    [schema, table, WRITE_TRIGGER_NAMES],
+  );
+  return rows.map((r) => r.signature);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+async function checkMirrorTable(client: ClientBase, schema: string, table: string): Promise<void> {
+  const { rows } = await client.query<{ column_name: string }>(
+    'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+    [schema, table],
+  );
+  if (rows.length === 0) {
+    throw new InvariantError(
+      `The mirror table ${schema}.${table} does not exist, so its write access cannot be set`,
+      {
+        code: 'MIRROR_TABLE_MISSING',
+        hint: 'Create the table from the object describe first (ensureMirrorTable).',
+      },
+    );
+  }
+  const columns = new Set(rows.map((r) => r.column_name));
+  const missing = REQUIRED_COLUMNS.filter((c) => !columns.has(c));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${schema}.${table} is not a merge-mode mirror table (it lacks ${missing.join(', ')}), so it cannot be captured for write-back`,
+      {
+        code: 'NOT_A_MIRROR_TABLE',
+        fields: missing,
+        hint: 'Only merge-mode mappings can be read-write; set the mapping to read-only or mode: merge.',
+      },
+    );
+  }
+}
