@@ -137,10 +137,19 @@ if (process.env.BENCH_CHILD === 'load') {
 
 function childLoad(db, emuUrl) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, BENCH_CHILD: 'load', BENCH_DB: db, BENCH_EMU: emuUrl },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      // BENCH_CHILD_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile Ferry's load.
+      [
+        '--expose-gc',
+        ...(process.env.BENCH_CHILD_NODE_ARGS?.split(' ') ?? []),
+        fileURLToPath(import.meta.url),
+      ],
+      {
+        env: { ...process.env, BENCH_CHILD: 'load', BENCH_DB: db, BENCH_EMU: emuUrl },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('exit', (code) => {
@@ -159,6 +168,7 @@ const POLL_SECONDS = Number(process.env.BENCH_POLL_SECONDS ?? 60);
 const CHANGES_PER_S = Number(process.env.BENCH_CHANGES_PER_S ?? 20);
 const SKIP_RESYNC = process.env.BENCH_SKIP_RESYNC === '1';
 const SKIP_MEMORY = process.env.BENCH_SKIP_MEMORY === '1';
+// BENCH_SKIP_POLL=1 skips item 4 too (for quick load-only runs).
 
 let failures = 0;
 function fail(message) {
@@ -368,7 +378,7 @@ try {
   smallEmu = null;
 
   // ---- 4. Poll latency.
-  {
+  if (process.env.BENCH_SKIP_POLL !== '1') {
     const ids = (
       await pool.query(`SELECT sfid FROM ${SCHEMA}.account ORDER BY random() LIMIT $1`, [
         Math.ceil(POLL_SECONDS * CHANGES_PER_S) + 10,

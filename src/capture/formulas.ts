@@ -2,6 +2,7 @@
  * Formula refresh: formula values change without SystemModstamp moving (DESIGN.md "Formula
  * fields"), so a poll never sees them. Reads Id + the mapped formula fields of the live rows in Id
  * order; records carry only the formula fields. Nothing when the mapping has no formula field.
+ * Same scope as the other reads (`filterOf`: filter and activity retention window).
  */
 import type { ChangeBatch } from '../core/change-batch.js';
 import { changeBatch } from './changes.js';

@@ -1,7 +1,7 @@
 /**
  * Reads an object in Id order, page by page (`Id > :last [AND filter] ORDER BY Id LIMIT n`), never
  * holding more than one batch: REST pages of ≤ 2,000 rows, or Bulk 2.0 jobs of `bulkChunk` rows
- * whose CSV is streamed and cut into batches. Bulk is chosen when `SELECT COUNT()` of what is left
+ * whose CSV is streamed and cut into batches of `bulkBatchSize`. Bulk is chosen when `SELECT COUNT()` of what is left
  * reaches the bulk threshold; where Bulk refuses, REST reads the rest. Used by the initial load, the
  * formula refresh and the Id reconciliation.
  */
@@ -38,6 +38,7 @@ export async function* readByIdKeyset(
 ): AsyncGenerator<RawRow[], void, undefined> {
   const base = sizesOf(ctx);
   const perYield = read.rowsPerYield ?? base.batchSize;
+  const bulkPerYield = read.rowsPerYield ?? base.bulkBatchSize;
   const restPage = Math.min(perYield, REST_PAGE_MAX);
   const sizes = { ...base, batchSize: perYield, restPage, restHint: Math.max(200, restPage) };
   const object = ctx.model.name;
@@ -79,7 +80,7 @@ export async function* readByIdKeyset(
         after = id;
         batch.push(row);
         inChunk++;
-        if (batch.length >= sizes.batchSize) {
+        if (batch.length >= bulkPerYield) {
           yield batch;
           batch = [];
         }

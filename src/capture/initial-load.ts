@@ -1,13 +1,15 @@
 /**
  * Initial load: the whole object in Id order (queryAll, so deleted rows arrive as tombstones rather
  * than live rows), one ChangeBatch per page with cursor `{ systemModstamp: null, id: <last Id> }`,
- * resumable from any batch's Id.
+ * resumable from any batch's Id. `filterOf` carries the mapping's filter and, for activities with
+ * `retention`, the CreatedDate window (scope.ts).
  */
 import type { ChangeBatch } from '../core/change-batch.js';
 import { changeBatch, toChanges } from './changes.js';
 import { selectFields } from './fields.js';
 import { readByIdKeyset } from './id-keyset.js';
 import { Progress } from './progress.js';
+import { readAhead } from './read-ahead.js';
 import { filterOf } from './read.js';
 import type { CaptureContext, InitialLoadPosition } from './types.js';
 
@@ -33,10 +35,16 @@ export async function* initialLoad(
     afterId: from.afterId,
     what: 'initial load',
   });
-  for await (const rows of pages) {
-    const { records, tombstones, last } = toChanges(rows, selection);
-    progress.add(records.length, tombstones.length);
-    yield changeBatch(ctx, 'initial', records, tombstones, { systemModstamp: null, id: last?.sfid ?? null });
+  async function* batches(): AsyncGenerator<ChangeBatch, void, undefined> {
+    for await (const rows of pages) {
+      const { records, tombstones, last } = toChanges(rows, selection);
+      progress.add(records.length, tombstones.length);
+      yield changeBatch(ctx, 'initial', records, tombstones, {
+        systemModstamp: null,
+        id: last?.sfid ?? null,
+      });
+    }
   }
+  yield* readAhead(batches());
   progress.done();
 }

@@ -10,6 +10,10 @@
  * not yet read; the overlap re-reads rows that became visible late (long transactions). When the
  * first page is full and `SELECT COUNT()` of the rest reaches the bulk threshold, the rest is read in
  * one Bulk 2.0 queryAll job (REST again where Bulk refuses).
+ *
+ * With a filter and `archiveNonMatching` (merge mode), a third, Id-only read finds the records of
+ * the same window that no longer match (non-matching.ts); they leave the mirror. The filter carries
+ * the activity `retention` window too (scope.ts).
  */
 import type { ChangeBatch, Cursor } from '../core/change-batch.js';
 import { deletedSince } from './deleted.js';
@@ -20,6 +24,9 @@ import { Progress } from './progress.js';
 import { bulkRows, countRows, filterOf, modeFor, restRows } from './read.js';
 import { sizesOf, type CaptureSizes } from './settings.js';
 import type { CaptureContext } from './types.js';
+import { archiveBatch } from './archive-batch.js';
+import { nonMatchingSince } from './non-matching.js';
+import { pollsForArchived } from './scope.js';
 import { normalizeDatetime, type RawRow } from './values.js';
 
 export async function* poll(
@@ -46,7 +53,17 @@ export async function* poll(
     const next: Cursor | null = last ? { systemModstamp: last.systemModstamp, id: last.sfid } : null;
     yield changeBatch(ctx, 'poll', records, tombstones, next);
   }
-  progress.done({ since: since?.toISOString() ?? null });
+
+  // After the changes, so that a record edited out of the filter after the changes query read it
+  // is still taken out. A poll from no cursor reads everything: the reconciliation covers that case.
+  let archived = 0;
+  if (since !== null && pollsForArchived(ctx)) {
+    for await (const batch of nonMatchingSince(ctx, since, sizes.batchSize)) {
+      archived += batch.length;
+      yield archiveBatch(ctx, 'poll', batch);
+    }
+  }
+  progress.done({ since: since?.toISOString() ?? null, ...(archived > 0 ? { archived } : {}) });
 }
 
 /** Rows changed since `since` (all rows when null), in `(SystemModstamp, Id)` order, in batches. */

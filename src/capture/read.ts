@@ -6,15 +6,19 @@
  */
 import { isFerryError } from '../errors/index.js';
 import { soql, SoqlFragment, type SoqlQuery } from '../salesforce/soql.js';
+import { readScopeOf } from './scope.js';
 import type { RawRow } from './values.js';
 import type { CaptureContext } from './types.js';
 
 export type ReadMode = 'rest' | 'bulk';
 
-/** The mapping's filter, parenthesized: trusted SOQL the user wrote (checked against the org at validation). */
-export function filterOf(ctx: CaptureContext): SoqlFragment | null {
-  const filter = ctx.mapping.filter;
-  return filter === undefined ? null : SoqlFragment.unsafeRaw(`(${filter})`);
+/**
+ * The condition every read of the object carries: the mapping's filter (parenthesized, trusted SOQL
+ * the user wrote) AND, for activities with `retention`, `CreatedDate >= now − retention` (see
+ * scope.ts). Evaluated once per read so that all pages of one read share the same window.
+ */
+export function filterOf(ctx: CaptureContext, now: Date = new Date()): SoqlFragment | null {
+  return readScopeOf(ctx, now);
 }
 
 /** `SELECT COUNT() FROM <object> WHERE ...`: one call; queryAll so deleted rows count too. */

@@ -6,6 +6,11 @@ import type { CaptureContext } from './types.js';
 export const REST_PAGE_MAX = 2_000;
 export const DEFAULT_BATCH_SIZE = 2_000;
 export const DEFAULT_BULK_CHUNK_SIZE = 50_000;
+/**
+ * Records per batch when reading with Bulk: larger than a REST page because each batch is one
+ * transaction (staging, history, mirror, cursor, commit), whose fixed cost a 2,000-row batch felt.
+ */
+export const DEFAULT_BULK_BATCH_SIZE = 10_000;
 
 function positiveInt(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
@@ -18,6 +23,8 @@ function positiveInt(value: number | undefined, fallback: number, what: string):
 export interface CaptureSizes {
   /** Most records or tombstones per yielded batch. */
   readonly batchSize: number;
+  /** Most records or tombstones per yielded batch of a Bulk read. */
+  readonly bulkBatchSize: number;
   /** LIMIT of one REST keyset page (≤ 2,000). */
   readonly restPage: number;
   /** `Sforce-Query-Options: batchSize` hint (200..2,000). */
@@ -31,6 +38,7 @@ export function sizesOf(ctx: CaptureContext): CaptureSizes {
   const restPage = Math.min(batchSize, REST_PAGE_MAX);
   return {
     batchSize,
+    bulkBatchSize: positiveInt(ctx.batchSize, DEFAULT_BULK_BATCH_SIZE, 'batchSize'),
     restPage,
     restHint: Math.max(200, restPage),
     bulkChunk: positiveInt(ctx.bulkChunkSize, DEFAULT_BULK_CHUNK_SIZE, 'bulkChunkSize'),

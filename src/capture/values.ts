@@ -22,8 +22,12 @@ export type RawRow = Readonly<Record<string, unknown>>;
 
 class BadValue extends Error {}
 
+// Already Ferry's form (Bulk 2.0 CSV sends datetimes this way): kept without a Date round trip.
+const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** `2024-05-01T10:00:00.000+0000` / `...Z` / `...+01:00` → `2024-05-01T09:00:00.000Z`. */
 export function normalizeDatetime(value: string): string {
+  if (CANONICAL_DATETIME.test(value)) return value;
   const ms = Date.parse(value.replace(COMPACT_OFFSET, '$1:$2'));
   if (Number.isNaN(ms)) throw new BadValue(`not a datetime: ${JSON.stringify(value)}`);
   return new Date(ms).toISOString();
@@ -51,24 +55,35 @@ function toText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** One value of `field` as Ferry stores it. Throws RecordError for a value that does not fit. */
-export function normalizeValue(field: FieldModel, value: unknown, sfid = '?'): FieldValue {
-  if (value === null || value === undefined || value === '') return null;
-  try {
-    if (NUMBER_TYPES.has(field.type)) return toNumber(value);
-    switch (field.type) {
-      case 'boolean':
-        return toBoolean(value);
-      case 'datetime':
-        return normalizeDatetime(toText(value));
-      case 'date': {
+type Convert = (value: unknown) => FieldValue;
+
+function converterOf(field: FieldModel): Convert {
+  if (NUMBER_TYPES.has(field.type)) return toNumber;
+  switch (field.type) {
+    case 'boolean':
+      return toBoolean;
+    case 'datetime':
+      return (value) => normalizeDatetime(toText(value));
+    case 'date':
+      return (value) => {
         const m = DATE.exec(toText(value));
         if (!m?.[1]) throw new BadValue(`not a date: ${JSON.stringify(value)}`);
         return m[1];
-      }
-      default:
-        return toText(value);
-    }
+      };
+    default:
+      return toText;
+  }
+}
+
+/** One value of `field` as Ferry stores it. Throws RecordError for a value that does not fit. */
+export function normalizeValue(field: FieldModel, value: unknown, sfid = '?'): FieldValue {
+  return convertValue(field, converterOf(field), value, sfid);
+}
+
+function convertValue(field: FieldModel, convert: Convert, value: unknown, sfid: string): FieldValue {
+  if (value === null || value === undefined || value === '') return null;
+  try {
+    return convert(value);
   } catch (err) {
     if (!(err instanceof BadValue)) throw err;
     throw new RecordError(`${field.name} of record ${sfid} is ${err.message} (type ${field.type})`, {
@@ -77,6 +92,18 @@ export function normalizeValue(field: FieldModel, value: unknown, sfid = '?'): F
       cause: err,
     });
   }
+}
+
+// Converters per selection, chosen once rather than by a type switch per value.
+const compiled = new WeakMap<FieldSelection, readonly Convert[]>();
+
+function convertersOf(selection: FieldSelection): readonly Convert[] {
+  let converters = compiled.get(selection);
+  if (converters === undefined) {
+    converters = selection.dataFields.map(converterOf);
+    compiled.set(selection, converters);
+  }
+  return converters;
 }
 
 /** A raw row as a CapturedRecord carrying the selection's data fields. */
@@ -90,7 +117,12 @@ export function toCapturedRecord(row: RawRow, selection: FieldSelection): Captur
     });
   }
   const fields: Record<string, FieldValue> = {};
-  for (const f of selection.dataFields) fields[f.name] = normalizeValue(f, row[f.name], sfid);
+  const converters = convertersOf(selection);
+  const dataFields = selection.dataFields;
+  for (let i = 0; i < dataFields.length; i++) {
+    const f = dataFields[i] as FieldModel;
+    fields[f.name] = convertValue(f, converters[i] as Convert, row[f.name], sfid);
+  }
   const deleted = row['IsDeleted'];
   let systemModstamp: string;
   try {

@@ -43,7 +43,8 @@ export const OBJECT_MAPPING_OPTIONS = {
   archiveNonMatching: {
     schema: z.boolean(),
     default: false,
-    description: 'keep rows that stop matching the filter (marked) instead of deleting them',
+    description:
+      'rows whose record stops matching the filter (or ages out of retention) leave the mirror table; their history stays. false keeps them as last seen',
   },
   refreshNewFields: {
     schema: z.boolean(),

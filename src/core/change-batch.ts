@@ -30,6 +30,21 @@ export interface Tombstone {
   readonly deletedAt: string | null;
 }
 
+/**
+ * A record that no longer belongs in the mirror (it stopped matching the mapping's filter with
+ * `archiveNonMatching`, or aged out of an activity `retention`) although Salesforce still has it.
+ * Its mirror row is removed; history keeps every version (nothing is stored for the archive: the
+ * record was not deleted, and history ops are only upsert and delete).
+ */
+export interface ArchivedRecord {
+  readonly sfid: string;
+  /**
+   * SystemModstamp (ISO UTC) of the version seen outside the mapping's scope, or null when unknown
+   * (Id reconciliation). A mirror row already holding a newer version is kept.
+   */
+  readonly systemModstamp: string | null;
+}
+
 /** Incremental position: `(SystemModstamp, Id)` of the last record covered, never the timestamp alone. */
 export interface Cursor {
   readonly systemModstamp: string | null;
@@ -51,4 +66,6 @@ export interface ChangeBatch {
    * row): history merges them over the newest stored version so every stored version stays whole.
    */
   readonly partial?: boolean;
+  /** Records to take out of the mirror table (merge mode); absent or empty: none. */
+  readonly archived?: readonly ArchivedRecord[];
 }

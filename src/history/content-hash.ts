@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { FieldValue } from '../core/change-batch.js';
-
-/** What a stored version is: a record's state, or its deletion. */
-export type VersionOp = 'upsert' | 'delete';
-
 /**
  * JSON with object keys sorted at every level, so equal content always serializes to equal text
- * whatever order capture produced the fields in. Arrays keep their order; undefined members are
- * dropped (as JSON.stringify does).
+ * whatever order it was built in (used to hash settings). Arrays keep their order; undefined members
+ * are dropped (as JSON.stringify does).
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -19,7 +13,16 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** sha256 of the canonical JSON of `{ op, fields }`: equal hash means the same version content. */
-export function contentHash(op: VersionOp, fields: Readonly<Record<string, FieldValue>>): Buffer {
-  return createHash('sha256').update(canonicalJson({ op, fields }), 'utf8').digest();
+/** What a stored version is: a record's state, or its deletion. */
+export type VersionOp = 'upsert' | 'delete';
+
+/**
+ * The content hash of a version, as a SQL expression over an op and a jsonb fields expression:
+ * sha256 of `<op>:<fields as jsonb text>`. jsonb's text form is canonical — keys sorted, duplicates
+ * gone, fixed spacing — so equal content hashes equally whatever order capture produced the fields
+ * in, and computing it in Postgres keeps the per-record hashing off the capture process's one
+ * thread. Changing this expression changes every hash: migrate stored ones (see 0004).
+ */
+export function CONTENT_HASH_SQL(op: string, fields: string): string {
+  return `sha256(convert_to(${op} || ':' || (${fields})::text, 'UTF8'))`;
 }

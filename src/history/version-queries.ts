@@ -86,6 +86,9 @@ export async function* latestAsOf(
   options: AsOfOptions = {},
 ): AsyncGenerator<StoredVersion, void, undefined> {
   const clock = options.by === 'captured' ? 'captured_at' : 'systemmodstamp';
+  // A record's versions are stored in captured order (one writer per object at a time), so id order
+  // is captured order: the record index (object, sfid, id DESC) serves that clock.
+  const order = options.by === 'captured' ? 'id DESC' : 'systemmodstamp DESC, id DESC';
   const fetchSize = Math.max(1, Math.floor(options.fetchSize ?? 1000));
   const when = at instanceof Date ? at.toISOString() : at;
   const deleted = options.includeDeleted === true ? '' : `WHERE latest.op <> 'delete'`;
@@ -98,7 +101,7 @@ export async function* latestAsOf(
        SELECT ${COLUMNS} FROM (
          SELECT DISTINCT ON (sfid) ${COLUMNS} FROM ferry.record_versions
          WHERE object = $1 AND ${clock} <= $2::timestamptz
-         ORDER BY sfid, ${clock} DESC, id DESC
+         ORDER BY sfid, ${order}
        ) latest ${deleted}
        ORDER BY sfid`,
       [object, when],

@@ -2,7 +2,10 @@ import type { ClientBase } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
 import { InvariantError, isFerryError } from '../errors/index.js';
+import { stageVersions } from '../history/index.js';
 import { sqlState, wrapPgError } from '../store/index.js';
+import { applyArchived } from './archive-apply.js';
+import { explainDataError } from './data-error.js';
 import { appendDeltaBatch } from './delta-apply.js';
 import { mergeBatch } from './merge-apply.js';
 import {
@@ -17,6 +20,8 @@ export interface ApplyOptions {
   readonly schema?: string | undefined;
   /** Default 'merge'. */
   readonly mode?: MaterializeMode | undefined;
+  /** The batch is already in the version stage (appendVersions staged it on this client). */
+  readonly staged?: boolean | undefined;
 }
 
 export interface ApplyResult {
@@ -53,6 +58,8 @@ export async function applyBatch(
   const table = mode === 'delta' ? changesTableName(model) : mirrorTableName(model);
   try {
     await client.query(`SELECT set_config('ferry.sync', 'on', true)`);
+    if (options.staged !== true) await stageVersions(client, batch);
+    await applyArchived(client, batch, { schema, table, mode });
     if (mode === 'delta') {
       const appended = await appendDeltaBatch(client, batch, model, schema, table);
       return { mode, upserted: 0, deleted: 0, appended };
@@ -61,6 +68,7 @@ export async function applyBatch(
     return { mode, upserted, deleted, appended: 0 };
   } catch (err) {
     if (isFerryError(err)) throw err;
+    if (sqlState(err)?.startsWith('22')) throw explainDataError(batch, model, `${schema}.${table}`, err);
     throw wrapPgError(
       `Could not apply a ${batch.object} batch of run ${batch.runId} to ${schema}.${table} (${mode} mode)`,
       err,

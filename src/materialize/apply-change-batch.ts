@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
-import { appendVersions } from '../history/append-versions.js';
+import { appendVersions, stageVersions } from '../history/index.js';
 import { withTransaction } from '../store/index.js';
 import { applyBatch, type ApplyOptions, type ApplyResult } from './apply-batch.js';
 import { lockCursor, saveCursor, type Lease } from './cursor-store.js';
@@ -29,8 +29,10 @@ export async function applyChangeBatch(
 ): Promise<ApplyChangeBatchResult> {
   return withTransaction(pool, async (client) => {
     await lockCursor(client, batch.object, options.lease);
-    const versions = await appendVersions(client, batch);
-    const applied = await applyBatch(client, batch, model, options);
+    // Staged once: history and the mirror both read the batch from the version stage.
+    await stageVersions(client, batch);
+    const versions = await appendVersions(client, batch, { staged: true });
+    const applied = await applyBatch(client, batch, model, { ...options, staged: true });
     if (batch.cursor) await saveCursor(client, batch.object, batch.cursor);
     return { ...applied, versions };
   });

@@ -1,17 +1,9 @@
 import type { ClientBase } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
-import { canonicalJson } from '../history/content-hash.js';
+import { VERSION_STAGE_TABLE } from '../history/index.js';
 import { qualify, quoteIdent } from '../store/index.js';
-import {
-  ORD_COLUMN,
-  STAGE_TABLE,
-  columnsOf,
-  dropStage,
-  modstamp,
-  recordValues,
-  stageRows,
-} from './staged-rows.js';
+import { stagedColumns } from './staged-columns.js';
 
 /**
  * Delta mode (Estuary's "delta updates"): each captured version becomes one row of
@@ -20,8 +12,8 @@ import {
  * updated in place; readers reduce by `sfid` (latest `change_id` wins).
  *
  * A version identical to the one before it (the record's latest change row, or the previous version
- * in the batch) is not appended again, so overlap re-reads do not grow the table. Returns the count
- * appended.
+ * in the batch) is not appended again, so overlap re-reads do not grow the table. Reads the staged
+ * batch (src/history/version-stage.ts). Returns the count appended.
  */
 export async function appendDeltaBatch(
   client: ClientBase,
@@ -30,50 +22,38 @@ export async function appendDeltaBatch(
   schema: string,
   table: string,
 ): Promise<number> {
-  const columns = columnsOf(model);
-  const rows: unknown[][] = [];
-  const previous = new Map<string, string>();
-  const push = (sfid: string, values: unknown[]): void => {
-    const key = canonicalJson(values);
-    if (previous.get(sfid) === key) return;
-    previous.set(sfid, key);
-    rows.push([rows.length, sfid, ...values]);
-  };
-  for (const r of batch.records) {
-    push(r.sfid, [
-      modstamp(r.systemModstamp),
-      r.isDeleted,
-      r.isDeleted ? 'delete' : 'upsert',
-      batch.runId,
-      ...recordValues(model, columns, r),
-    ]);
-  }
-  for (const t of batch.tombstones) {
-    push(t.sfid, [modstamp(t.deletedAt), true, 'delete', batch.runId, ...columns.map(() => null)]);
-  }
-  if (rows.length === 0) return 0;
-
-  const system = ['sfid', 'systemmodstamp', 'isdeleted', '_op', '_run_id'];
-  await stageRows(client, { schema, table }, system, columns, rows);
-  const all = [...system, ...columns.map((c) => c.column)].map(quoteIdent);
-  // Compared with the latest change row: content only (not _run_id, which differs on every poll).
-  const content = ['systemmodstamp', 'isdeleted', '_op', ...columns.map((c) => c.column)].map(quoteIdent);
+  if (batch.records.length === 0 && batch.tombstones.length === 0) return 0;
+  const staged = stagedColumns(model, 'all');
+  const dataColumns = staged.columns.map((c) => quoteIdent(c.column));
+  // A tombstone carries no fields: its columns are NULL (the jsonb is `{}`).
+  const content = [...['systemmodstamp', 'isdeleted', '_op'].map(quoteIdent), ...dataColumns];
+  const all = ['sfid', ...content, '_run_id'];
   const target = qualify(schema, table);
   const result = await client.query(
-    `WITH staged AS (
-       SELECT s.*, row_number() OVER (PARTITION BY s.sfid ORDER BY s.${ORD_COLUMN}) AS nth FROM ${STAGE_TABLE} s
+    `WITH typed AS (
+       SELECT s.ord, s.sfid, s.systemmodstamp AT TIME ZONE 'UTC' AS systemmodstamp,
+              s.op = 'delete' AS isdeleted, s.op AS _op, $1::text AS _run_id
+              ${staged.values.map((v, i) => `, ${v} AS ${dataColumns[i] ?? ''}`).join('')}
+       FROM ${VERSION_STAGE_TABLE} s${staged.fromRecord('s')}
+     ), sequenced AS (
+       SELECT t.*, row_number() OVER w AS nth,
+              lag(ROW(${content.map((c) => `t.${c}`).join(', ')})) OVER w AS previous
+       FROM typed t
+       WINDOW w AS (PARTITION BY t.sfid ORDER BY t.ord)
      )
      INSERT INTO ${target} (${all.join(', ')})
      SELECT ${all.map((c) => `s.${c}`).join(', ')}
-     FROM staged s
-     WHERE s.nth > 1 OR NOT EXISTS (
-       SELECT 1 FROM (
-         SELECT * FROM ${target} c WHERE c.sfid = s.sfid ORDER BY c.change_id DESC LIMIT 1
-       ) latest
-       WHERE (${content.map((c) => `latest.${c}`).join(', ')}) IS NOT DISTINCT FROM (${content.map((c) => `s.${c}`).join(', ')})
-     )
-     ORDER BY s.${ORD_COLUMN}`,
+     FROM sequenced s
+     WHERE CASE WHEN s.nth > 1
+       THEN s.previous IS DISTINCT FROM ROW(${content.map((c) => `s.${c}`).join(', ')})
+       ELSE NOT EXISTS (
+         SELECT 1 FROM (
+           SELECT * FROM ${target} c WHERE c.sfid = s.sfid ORDER BY c.change_id DESC LIMIT 1
+         ) latest
+         WHERE (${content.map((c) => `latest.${c}`).join(', ')}) IS NOT DISTINCT FROM (${content.map((c) => `s.${c}`).join(', ')})
+       ) END
+     ORDER BY s.ord`,
+    [batch.runId],
   );
-  await dropStage(client);
   return result.rowCount ?? 0;
 }

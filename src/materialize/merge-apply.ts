@@ -1,16 +1,9 @@
 import type { ClientBase } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
+import { VERSION_STAGE_TABLE } from '../history/index.js';
 import { qualify, quoteIdent } from '../store/index.js';
-import {
-  ORD_COLUMN,
-  STAGE_TABLE,
-  columnsOf,
-  dropStage,
-  modstamp,
-  recordValues,
-  stageRows,
-} from './staged-rows.js';
+import { stagedColumns } from './staged-columns.js';
 
 export interface MergeResult {
   /** Mirror rows inserted or changed. Unchanged re-reads count (and write) nothing. */
@@ -20,7 +13,7 @@ export interface MergeResult {
 }
 
 /**
- * Merge mode: the batch's records are COPYed into a staging table, then ONE
+ * Merge mode, from the staged batch (the caller staged it: src/history/version-stage.ts): ONE
  * `INSERT ... ON CONFLICT (sfid) DO UPDATE ... WHERE (columns) IS DISTINCT FROM (excluded columns)`
  * upserts the last version of each record. A row whose content is unchanged is not touched at all (no
  * new tuple), and a version older than the row's systemmodstamp never overwrites it. Tombstones then
@@ -35,26 +28,17 @@ export async function mergeBatch(
   table: string,
 ): Promise<MergeResult> {
   const target = qualify(schema, table);
-  // A column no record of the batch carries (e.g. a formula refresh reads Id + formulas only) is
-  // left as it is rather than overwritten with NULL.
-  const present = new Set(batch.records.flatMap((r) => Object.keys(r.fields).map((k) => k.toLowerCase())));
-  const columns = columnsOf(model).filter((c) => present.has(c.column));
   let upserted = 0;
   if (batch.records.length > 0) {
-    const rows = batch.records.map((r, ord) => [
-      ord,
-      r.sfid,
-      modstamp(r.systemModstamp),
-      r.isDeleted,
-      ...recordValues(model, columns, r),
-    ]);
-    await stageRows(client, { schema, table }, ['sfid', 'systemmodstamp', 'isdeleted'], columns, rows);
-    const data = ['systemmodstamp', 'isdeleted', ...columns.map((c) => c.column)].map(quoteIdent);
+    const staged = stagedColumns(model, batch);
+    const data = ['systemmodstamp', 'isdeleted', ...staged.columns.map((c) => c.column)].map(quoteIdent);
+    const values = [`s.systemmodstamp AT TIME ZONE 'UTC'`, `s.op = 'delete'`, ...staged.values];
     const result = await client.query(
       `INSERT INTO ${target} AS t (sfid, ${data.join(', ')}, _hc_lastop, _hc_err)
-       SELECT DISTINCT ON (s.sfid) s.sfid, ${data.map((c) => `s.${c}`).join(', ')}, 'SYNCED', NULL
-       FROM ${STAGE_TABLE} s
-       ORDER BY s.sfid, s.systemmodstamp DESC NULLS LAST, s.${ORD_COLUMN} DESC
+       SELECT DISTINCT ON (s.sfid) s.sfid, ${values.join(', ')}, 'SYNCED', NULL
+       FROM ${VERSION_STAGE_TABLE} s${staged.fromRecord('s')}
+       WHERE NOT s.tombstone
+       ORDER BY s.sfid, s.systemmodstamp DESC NULLS LAST, s.ord DESC
        ON CONFLICT (sfid) DO UPDATE SET
          ${data.map((c) => `${c} = EXCLUDED.${c}`).join(',\n         ')},
          _hc_lastop = 'SYNCED', _hc_err = NULL
@@ -62,16 +46,15 @@ export async function mergeBatch(
          AND (t.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp >= t.systemmodstamp)`,
     );
     upserted = result.rowCount ?? 0;
-    await dropStage(client);
   }
   let deleted = 0;
   if (batch.tombstones.length > 0) {
     const result = await client.query(
       `UPDATE ${target} AS t SET isdeleted = true, _hc_lastop = 'SYNCED', _hc_err = NULL
-       FROM unnest($1::varchar[], $2::timestamp[]) AS d(sfid, deleted_at)
-       WHERE t.sfid = d.sfid AND t.isdeleted IS DISTINCT FROM true
-         AND (d.deleted_at IS NULL OR t.systemmodstamp IS NULL OR t.systemmodstamp <= d.deleted_at)`,
-      [batch.tombstones.map((t) => t.sfid), batch.tombstones.map((t) => modstamp(t.deletedAt))],
+       FROM ${VERSION_STAGE_TABLE} d
+       WHERE d.tombstone AND t.sfid = d.sfid AND t.isdeleted IS DISTINCT FROM true
+         AND (d.systemmodstamp IS NULL OR t.systemmodstamp IS NULL
+              OR t.systemmodstamp <= d.systemmodstamp AT TIME ZONE 'UTC')`,
     );
     deleted = result.rowCount ?? 0;
   }

@@ -22,18 +22,23 @@ export interface CsvReadOptions {
 /** Parses a CSV byte stream with a header row; destroys the source when the consumer stops early. */
 export async function* parseCsv(body: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
   const emptyAsNull = options.emptyAsNull ?? true;
-  const parser = parse({ columns: true, bom: true, skip_empty_lines: false, relax_column_count: false });
+  // Arrays, not csv-parse's `columns` objects: each row becomes exactly one object, built here.
+  const parser = parse({ bom: true, skip_empty_lines: false, relax_column_count: false });
   pipeline(body, parser, () => {
     // Errors reach the consumer through the parser's async iterator.
   });
   try {
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
-      if (!emptyAsNull) {
-        yield row;
+    let header: string[] | undefined;
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      if (header === undefined) {
+        header = cells;
         continue;
       }
       const out: CsvRecord = {};
-      for (const [k, v] of Object.entries(row)) out[k] = v === '' ? null : v;
+      for (let i = 0; i < header.length; i++) {
+        const v = cells[i] as string;
+        out[header[i] as string] = emptyAsNull && v === '' ? null : v;
+      }
       yield out;
     }
   } finally {
