@@ -1,13 +1,13 @@
 /**
  * Reads an object in Id order, page by page (`Id > :last [AND filter] ORDER BY Id LIMIT n`), never
  * holding more than one batch: REST pages of ≤ 2,000 rows, or Bulk 2.0 jobs of `bulkChunk` rows
- * whose CSV is streamed and cut into batches of `bulkBatchSize`. Bulk is chosen when `SELECT COUNT()` of what is left
- * reaches the bulk threshold; where Bulk refuses, REST reads the rest. Used by the initial load, the
+ * whose CSV is streamed and cut into batches of `bulkBatchSize`. The first page is read with REST
+ * and no LIMIT: Bulk is chosen when its totalSize says what is left reaches the bulk threshold; where Bulk refuses, REST reads the rest. Used by the initial load, the
  * formula refresh and the Id reconciliation.
  */
 import { InvariantError } from '../errors/index.js';
 import { soql, type SoqlFragment } from '../salesforce/soql.js';
-import { bulkRows, countRows, modeFor, restRows, type ReadMode } from './read.js';
+import { bulkRows, firstPage, modeFor, restRows, type ReadMode } from './read.js';
 import { REST_PAGE_MAX, sizesOf } from './settings.js';
 import type { CaptureContext } from './types.js';
 import type { RawRow } from './values.js';
@@ -46,20 +46,35 @@ export async function* readByIdKeyset(
     ...(after === null ? [] : [soql`Id > ${soql.id(after)}`]),
     ...(read.filter === null ? [] : [read.filter]),
   ];
-  const query = (after: string | null, limit: number) => {
+  const query = (after: string | null, limit: number | null) => {
     let q = soql.select(read.fields).from(object);
     for (const c of conditionsAfter(after)) q = q.where(c);
-    return q.orderBy('Id').limit(limit);
+    q = q.orderBy('Id');
+    return limit === null ? q : q.limit(limit);
+  };
+  const checkOrder = (rows: readonly RawRow[], after: string | null): string | null => {
+    for (const row of rows) {
+      const id = idOf(row, object);
+      if (after !== null && id <= after) {
+        throw new InvariantError(`${read.what} of ${object}: rows out of Id order (${id} after ${after})`);
+      }
+      after = id;
+    }
+    return after;
   };
 
-  const estimate = await countRows(ctx, conditionsAfter(read.afterId), read.scanAll);
-  let mode: ReadMode = modeFor(ctx, estimate);
+  // The first page sizes the read (its totalSize) and is used as read: no COUNT call (§7 API economy).
+  const first = await firstPage(ctx, query(read.afterId, null), read.scanAll, sizes.restHint);
+  const remaining = first.totalSize - first.rows.length;
+  let mode: ReadMode = modeFor(ctx, remaining);
   ctx.logger.info(
-    { object, estimate, mode, afterId: read.afterId, bulkThreshold: ctx.bulkThreshold },
-    `${read.what} of ${object}: about ${estimate} records, reading with ${mode === 'bulk' ? 'Bulk API 2.0' : 'REST'}`,
+    { object, estimate: first.totalSize, mode, afterId: read.afterId, bulkThreshold: ctx.bulkThreshold },
+    `${read.what} of ${object}: about ${first.totalSize} records, reading ${first.done ? 'one page with REST' : `the rest with ${mode === 'bulk' ? 'Bulk API 2.0' : 'REST'}`}`,
   );
+  let after = checkOrder(first.rows, read.afterId);
+  for (let i = 0; i < first.rows.length; i += perYield) yield first.rows.slice(i, i + perYield);
+  if (first.done || first.rows.length === 0) return;
 
-  let after = read.afterId;
   for (;;) {
     ctx.signal?.throwIfAborted();
     if (mode === 'bulk') {
@@ -90,13 +105,7 @@ export async function* readByIdKeyset(
     } else {
       const rows = await restRows(ctx, query(after, sizes.restPage), read.scanAll, sizes.restHint);
       if (rows.length === 0) return;
-      for (const row of rows) {
-        const id = idOf(row, object);
-        if (after !== null && id <= after) {
-          throw new InvariantError(`${read.what} of ${object}: rows out of Id order (${id} after ${after})`);
-        }
-        after = id;
-      }
+      after = checkOrder(rows, after);
       yield rows;
       if (rows.length < sizes.restPage) return;
     }

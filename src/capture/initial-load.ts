@@ -45,6 +45,6 @@ export async function* initialLoad(
       });
     }
   }
-  yield* readAhead(batches());
+  yield* readAhead(batches(), ctx.signal);
   progress.done();
 }

@@ -7,9 +7,9 @@
  *   next pages  WHERE (SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id)) [AND (filter)] ...
  *
  * Each batch's cursor is the `(SystemModstamp, Id)` of its last row, so the cursor never passes a row
- * not yet read; the overlap re-reads rows that became visible late (long transactions). When the
- * first page is full and `SELECT COUNT()` of the rest reaches the bulk threshold, the rest is read in
- * one Bulk 2.0 queryAll job (REST again where Bulk refuses).
+ * not yet read; the overlap re-reads rows that became visible late (long transactions). The first
+ * page is read without LIMIT: when its totalSize says the rest reaches the bulk threshold, the rest is
+ * read in one Bulk 2.0 queryAll job (REST again where Bulk refuses).
  *
  * With a filter and `archiveNonMatching` (merge mode), a third, Id-only read finds the records of
  * the same window that no longer match (non-matching.ts); they leave the mirror. The filter carries
@@ -21,7 +21,7 @@ import { soql, type SoqlFragment } from '../salesforce/soql.js';
 import { changeBatch, toChanges } from './changes.js';
 import { selectFields, type FieldSelection } from './fields.js';
 import { Progress } from './progress.js';
-import { bulkRows, countRows, filterOf, modeFor, restRows } from './read.js';
+import { bulkRows, filterOf, firstPage, modeFor, restRows } from './read.js';
 import { sizesOf, type CaptureSizes } from './settings.js';
 import type { CaptureContext } from './types.js';
 import { archiveBatch } from './archive-batch.js';
@@ -91,29 +91,34 @@ async function* changedRows(
     return q.orderBy('SystemModstamp').orderBy('Id');
   };
 
-  let after: { ts: string; id: string } | null = null;
-  let bulkChecked = false;
+  const lastOf = (rows: readonly RawRow[]): { ts: string; id: string } => {
+    const last = rows[rows.length - 1]!;
+    return { ts: normalizeDatetime(String(last['SystemModstamp'])), id: String(last['Id']) };
+  };
+
+  // The first page has no LIMIT: its totalSize says how many changes the window holds (no COUNT call).
+  const first = await firstPage(ctx, query(null), true, sizes.restHint);
+  if (first.rows.length === 0) return;
+  let after = lastOf(first.rows);
+  for (let i = 0; i < first.rows.length; i += sizes.batchSize) yield first.rows.slice(i, i + sizes.batchSize);
+  if (first.done) return;
+  const rest = first.totalSize - first.rows.length;
+  if (modeFor(ctx, rest) === 'bulk') {
+    ctx.logger.info(
+      { object: ctx.model.name, remaining: rest },
+      `poll of ${ctx.model.name}: about ${rest} more changed records, reading them with Bulk API 2.0`,
+    );
+    const rows = await bulkRows(ctx, query(after), true);
+    if (rows !== null) {
+      yield* inBatches(rows, sizes.batchSize);
+      return;
+    }
+  }
   for (;;) {
     ctx.signal?.throwIfAborted();
-    if (after !== null && !bulkChecked) {
-      bulkChecked = true;
-      const rest = await countRows(ctx, conditions(after), true);
-      if (modeFor(ctx, rest) === 'bulk') {
-        ctx.logger.info(
-          { object: ctx.model.name, remaining: rest },
-          `poll of ${ctx.model.name}: about ${rest} more changed records, reading them with Bulk API 2.0`,
-        );
-        const rows = await bulkRows(ctx, query(after), true);
-        if (rows !== null) {
-          yield* inBatches(rows, sizes.batchSize);
-          return;
-        }
-      }
-    }
     const rows = await restRows(ctx, query(after).limit(sizes.restPage), true, sizes.restHint);
     if (rows.length === 0) return;
-    const last = rows[rows.length - 1]!;
-    after = { ts: normalizeDatetime(String(last['SystemModstamp'])), id: String(last['Id']) };
+    after = lastOf(rows);
     yield rows;
     if (rows.length < sizes.restPage) return;
   }

@@ -1,11 +1,11 @@
 /**
  * The two ways capture reads rows: REST query/queryAll (one keyset page per call, ≤ 2,000 rows) and
- * Bulk 2.0 query/queryAll (one job per chunk, CSV streamed), plus the `SELECT COUNT()` estimate that
+ * Bulk 2.0 query/queryAll (one job per chunk, CSV streamed), plus the first page whose totalSize
  * chooses between them. Bulk refuses some objects and queries (compound fields, unsupported objects):
  * job creation then answers 400 and the caller falls back to REST.
  */
 import { isFerryError } from '../errors/index.js';
-import { soql, SoqlFragment, type SoqlQuery } from '../salesforce/soql.js';
+import type { SoqlFragment, SoqlQuery } from '../salesforce/soql.js';
 import { readScopeOf } from './scope.js';
 import type { RawRow } from './values.js';
 import type { CaptureContext } from './types.js';
@@ -21,18 +21,32 @@ export function filterOf(ctx: CaptureContext, now: Date = new Date()): SoqlFragm
   return readScopeOf(ctx, now);
 }
 
-/** `SELECT COUNT() FROM <object> WHERE ...`: one call; queryAll so deleted rows count too. */
-export async function countRows(
+export interface FirstPage {
+  readonly rows: RawRow[];
+  /** Rows the whole query matches (Salesforce's totalSize). */
+  readonly totalSize: number;
+  /** Whether this page holds all of them. */
+  readonly done: boolean;
+}
+
+/**
+ * The first page of a query run without LIMIT: its rows, and its totalSize, which sizes the whole
+ * read (REST or Bulk) without a separate `SELECT COUNT()` call — the page's rows are used, so sizing
+ * costs nothing. The rest of that query is not fetched: callers go on by keyset, and Salesforce
+ * frees the abandoned query cursor itself.
+ */
+export async function firstPage(
   ctx: CaptureContext,
-  conditions: readonly SoqlFragment[],
+  query: SoqlQuery,
   scanAll: boolean,
-): Promise<number> {
-  let q = soql.select([SoqlFragment.unsafeRaw('COUNT()')]).from(ctx.model.name);
-  for (const c of conditions) q = q.where(c);
-  const options = { signal: ctx.signal };
-  const stream = scanAll ? ctx.client.queryAll(q, options) : ctx.client.query(q, options);
-  for await (const page of stream.pages()) return page.totalSize;
-  return 0;
+  batchSizeHint: number,
+): Promise<FirstPage> {
+  const options = { batchSize: batchSizeHint, signal: ctx.signal };
+  const stream = scanAll ? ctx.client.queryAll(query, options) : ctx.client.query(query, options);
+  for await (const page of stream.pages()) {
+    return { rows: page.records, totalSize: page.totalSize, done: page.done };
+  }
+  return { rows: [], totalSize: 0, done: true };
 }
 
 /** Mode for an estimated row count. */

@@ -71,7 +71,7 @@ describe('initial load', () => {
     expect(Object.keys(batch!.records[0]!.fields)).toEqual(['Name', 'Industry']);
   });
 
-  it('costs one COUNT plus one call per page (REST) or per chunk job (Bulk)', async () => {
+  it('costs one call per page (REST; the first page sizes the read) or per chunk job (Bulk)', async () => {
     const ctx = await contextFor(org, 'Contact');
     await control(org.emu, 'DELETE', '/calls');
     await drain(capture.initialLoad(ctx, { afterId: null }));
@@ -80,14 +80,17 @@ describe('initial load', () => {
       'GET',
       '/calls',
     );
-    // COUNT + a page of 2,000 (1,500 rows: the short page ends the read).
-    expect(rest.byEndpoint['queryAll']).toBe(2);
+    // One page of 2,000 (1,500 rows: its totalSize says it holds them all), no COUNT.
+    expect(rest.byEndpoint['queryAll']).toBe(1);
 
     await control(org.emu, 'DELETE', '/calls');
     await drain(
-      capture.initialLoad(await contextFor(org, 'Contact', { bulkThreshold: 1, bulkChunkSize: 1000 }), {
-        afterId: null,
-      }),
+      capture.initialLoad(
+        await contextFor(org, 'Contact', { bulkThreshold: 1, bulkChunkSize: 1000, batchSize: 200 }),
+        {
+          afterId: null,
+        },
+      ),
     );
     const bulk = await control<{ total: number; byEndpoint: Record<string, number> }>(
       org.emu,
@@ -130,7 +133,8 @@ describe('initial load', () => {
       failNext: { count: 1, status: 400, errorCode: 'INVALIDJOB', match: '/jobs/query' },
     });
     const { logger, lines } = captureLogger('info');
-    const ctx = await contextFor(org, 'Account', { bulkThreshold: 1, logger });
+    // Pages of 200: the first one sizes the read, the other 300 rows go to Bulk, which refuses.
+    const ctx = await contextFor(org, 'Account', { bulkThreshold: 1, batchSize: 200, logger });
     const records = recordsOf(await drain(capture.initialLoad(ctx, { afterId: null })));
     expect(records).toHaveLength(500);
     expect(lines.some((l) => l.includes('reading with REST instead'))).toBe(true);
@@ -139,7 +143,7 @@ describe('initial load', () => {
 
   it('stops between pages when the signal aborts', async () => {
     const abort = new AbortController();
-    const ctx = await contextFor(org, 'Account', { batchSize: 100, signal: abort.signal });
+    const ctx = await contextFor(org, 'Account', { batchSize: 200, signal: abort.signal });
     const seen: number[] = [];
     await expect(
       (async () => {
@@ -149,7 +153,7 @@ describe('initial load', () => {
         }
       })(),
     ).rejects.toThrow();
-    expect(seen).toEqual([100]);
+    expect(seen).toEqual([200]);
   });
 
   it('turns deleted records into tombstones, not live rows (REST and Bulk)', async () => {
