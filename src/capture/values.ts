@@ -9,6 +9,7 @@
  */
 import type { CapturedRecord, FieldValue } from '../core/change-batch.js';
 import type { FieldModel } from '../core/sobject-model.js';
+import { shapeBuilder, type ShapeBuilder } from '../core/record-shape.js';
 import { RecordError } from '../errors/index.js';
 import type { FieldSelection } from './fields.js';
 
@@ -94,16 +95,24 @@ function convertValue(field: FieldModel, convert: Convert, value: unknown, sfid:
   }
 }
 
-// Converters per selection, chosen once rather than by a type switch per value.
-const compiled = new WeakMap<FieldSelection, readonly Convert[]>();
+interface Compiled {
+  /** Per data field, chosen once rather than by a type switch per value. */
+  readonly converters: readonly Convert[];
+  /** The fields object, built with one hidden class (src/core/record-shape.ts). */
+  readonly build: ShapeBuilder<FieldValue>;
+}
+const compiled = new WeakMap<FieldSelection, Compiled>();
 
-function convertersOf(selection: FieldSelection): readonly Convert[] {
-  let converters = compiled.get(selection);
-  if (converters === undefined) {
-    converters = selection.dataFields.map(converterOf);
-    compiled.set(selection, converters);
+function compiledFor(selection: FieldSelection): Compiled {
+  let c = compiled.get(selection);
+  if (c === undefined) {
+    c = {
+      converters: selection.dataFields.map(converterOf),
+      build: shapeBuilder<FieldValue>(selection.dataFields.map((f) => f.name)),
+    };
+    compiled.set(selection, c);
   }
-  return converters;
+  return c;
 }
 
 /** A raw row as a CapturedRecord carrying the selection's data fields. */
@@ -116,13 +125,14 @@ export function toCapturedRecord(row: RawRow, selection: FieldSelection): Captur
       fields: ['Id', 'SystemModstamp'],
     });
   }
-  const fields: Record<string, FieldValue> = {};
-  const converters = convertersOf(selection);
+  const { converters, build } = compiledFor(selection);
   const dataFields = selection.dataFields;
+  const values = new Array<FieldValue>(dataFields.length);
   for (let i = 0; i < dataFields.length; i++) {
     const f = dataFields[i] as FieldModel;
-    fields[f.name] = convertValue(f, converters[i] as Convert, row[f.name], sfid);
+    values[i] = convertValue(f, converters[i] as Convert, row[f.name], sfid);
   }
+  const fields = build(values);
   const deleted = row['IsDeleted'];
   let systemModstamp: string;
   try {

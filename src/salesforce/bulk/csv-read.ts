@@ -1,48 +1,50 @@
 /**
- * Bulk 2.0 CSV responses → records, streamed: undici's body stream is piped into csv-parse and rows
+ * Bulk 2.0 CSV responses → records, streamed: undici's body chunks go through CsvRowParser and rows
  * are yielded as they are parsed, so a page of any size never sits in memory whole. Result pages
  * are stable for a job's life, so when the connection drops mid-page the page is fetched again and
  * the rows already yielded are skipped — the consumer sees each row exactly once.
  */
-import { pipeline, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parse } from 'csv-parse';
 import { TransientError, UnrecoverableError, isFerryError } from '../../errors/index.js';
 import type { ApiContext } from '../api-context.js';
 import { backoffDelay } from '../http/backoff.js';
 import { classifyNetworkError } from '../http/network-error.js';
 import type { HttpRequest } from '../http/transport.js';
 import type { CsvRecord } from '../types.js';
+import { shapeBuilder, type ShapeBuilder } from '../../core/record-shape.js';
+import { CsvRowParser } from './csv-parser.js';
 
 export interface CsvReadOptions {
   /** Empty cells as null (Bulk query: an empty cell is a null field). Default true. */
   readonly emptyAsNull?: boolean | undefined;
 }
 
+/** The rows of cells of a CSV byte stream, as its chunks arrive. */
+async function* cellRows(body: Readable): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8');
+  const parser = new CsvRowParser();
+  for await (const chunk of body as AsyncIterable<Buffer>) yield* parser.push(decoder.write(chunk));
+  yield* parser.push(decoder.end());
+  yield* parser.end();
+}
+
 /** Parses a CSV byte stream with a header row; destroys the source when the consumer stops early. */
 export async function* parseCsv(body: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
   const emptyAsNull = options.emptyAsNull ?? true;
-  // Arrays, not csv-parse's `columns` objects: each row becomes exactly one object, built here.
-  const parser = parse({ bom: true, skip_empty_lines: false, relax_column_count: false });
-  pipeline(body, parser, () => {
-    // Errors reach the consumer through the parser's async iterator.
-  });
+  let build: ShapeBuilder<string | null> | undefined;
   try {
-    let header: string[] | undefined;
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      if (header === undefined) {
-        header = cells;
+    for await (const cells of cellRows(body)) {
+      if (build === undefined) {
+        build = shapeBuilder(cells); // the header row
         continue;
       }
-      const out: CsvRecord = {};
-      for (let i = 0; i < header.length; i++) {
-        const v = cells[i] as string;
-        out[header[i] as string] = emptyAsNull && v === '' ? null : v;
-      }
-      yield out;
+      if (emptyAsNull)
+        for (let i = 0; i < cells.length; i++) if (cells[i] === '') (cells as (string | null)[])[i] = null;
+      yield build(cells);
     }
   } finally {
-    parser.destroy();
     body.destroy();
   }
 }
