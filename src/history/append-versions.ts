@@ -63,11 +63,9 @@ function newest(alias: string, when = 'true'): string {
 function insertChanged(contentSql: string): string {
   return `
 WITH content AS (${contentSql}
-), hashed AS (
-  SELECT c.*, ${CONTENT_HASH_SQL('c.op', 'c.fields')} AS content_hash FROM content c
 ), staged AS (
   SELECT h.*, row_number() OVER w AS nth, lag(h.content_hash) OVER w AS prev_hash, lag(h.op) OVER w AS prev_op
-  FROM hashed h
+  FROM content h
   WINDOW w AS (PARTITION BY h.sfid ORDER BY h.ord)
 ), compared AS (
   SELECT st.*,
@@ -84,10 +82,15 @@ WHERE c.content_hash IS DISTINCT FROM c.before_hash
 ORDER BY c.ord`;
 }
 
+// Whole records: the stage computed each row's hash as it was filled.
 const INSERT_WHOLE = insertChanged(`
-  SELECT s.ord, s.sfid, s.systemmodstamp, s.op, s.fields, s.tombstone FROM ${VERSION_STAGE_TABLE} s`);
+  SELECT s.ord, s.sfid, s.systemmodstamp, s.op, s.fields, s.tombstone, s.content_hash
+  FROM ${VERSION_STAGE_TABLE} s`);
 
+// Partial records: hashed once merged over the newest stored version.
 const INSERT_PARTIAL = insertChanged(`
-  SELECT s.ord, s.sfid, s.systemmodstamp, s.op, s.tombstone,
-         CASE WHEN base.op = 'upsert' THEN base.fields || s.fields ELSE s.fields END AS fields
-  FROM ${VERSION_STAGE_TABLE} s LEFT JOIN ${newest('s')} base ON true`);
+  SELECT m.*, ${CONTENT_HASH_SQL('m.op', 'm.fields')} AS content_hash FROM (
+    SELECT s.ord, s.sfid, s.systemmodstamp, s.op, s.tombstone,
+           CASE WHEN base.op = 'upsert' THEN base.fields || s.fields ELSE s.fields END AS fields
+    FROM ${VERSION_STAGE_TABLE} s LEFT JOIN ${newest('s')} base ON true
+  ) m`);

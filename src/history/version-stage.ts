@@ -1,10 +1,12 @@
 import type { ClientBase } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import { copyRows, qualify, quoteIdent } from '../store/index.js';
+import { CONTENT_HASH_SQL } from './content-hash.js';
 
 /**
  * A change batch as rows of a temporary table — `(ord, sfid, systemmodstamp, op, fields jsonb,
- * tombstone)`, records first, then tombstones — filled with ONE COPY. It is the only place a batch
+ * tombstone)` plus the content hash Postgres computes as the rows arrive, records first, then
+ * tombstones — filled with ONE COPY. It is the only place a batch
  * is encoded for Postgres: history computes content hashes from it and materialize types the mirror
  * columns from the same jsonb (jsonb_to_record), so the batch crosses the wire once and all the
  * per-value work runs in Postgres's C code rather than in the single-threaded capture process.
@@ -28,7 +30,8 @@ export async function stageVersions(client: ClientBase, batch: ChangeBatch): Pro
   await client.query(`DROP TABLE IF EXISTS ${VERSION_STAGE_TABLE}`);
   await client.query(
     `CREATE TEMPORARY TABLE ${quoteIdent(VERSION_STAGE)} (ord integer NOT NULL, sfid varchar(18) NOT NULL,
-       systemmodstamp timestamptz, op text NOT NULL, fields jsonb NOT NULL, tombstone boolean NOT NULL)`,
+       systemmodstamp timestamptz, op text NOT NULL, fields jsonb NOT NULL, tombstone boolean NOT NULL,
+       content_hash bytea GENERATED ALWAYS AS (${CONTENT_HASH_SQL('op', 'fields')}) STORED)`,
   );
   return copyRows(client, VERSION_STAGE, COLUMNS, stagedRows(batch));
 }
