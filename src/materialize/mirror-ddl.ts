@@ -82,12 +82,57 @@ export interface EnsureResult {
   readonly created: boolean;
   /** Columns added for fields the table did not have yet (schema drift). */
   readonly addedColumns: readonly string[];
+  /** Columns whose type changed because the field's did (schema drift): see columnTypeChange. */
+  readonly changedColumns: readonly ColumnTypeChange[];
+}
+
+export interface ColumnTypeChange {
+  readonly column: string;
+  /** Postgres's name of the old type, e.g. `character varying(80)`. */
+  readonly from: string;
+  /** The new column type, e.g. `varchar(255)`, or `text` when the field's new type cannot hold the old values. */
+  readonly to: string;
+}
+
+// format_type() spellings of the column types type-map.ts produces.
+const CANONICAL: Readonly<Record<string, string>> = {
+  timestamp: 'timestamp without time zone',
+  time: 'time without time zone',
+};
+const VARCHAR = /^(?:varchar|character varying)\((\d+)\)$/;
+// Changes Postgres converts every value of without loss.
+const WIDENING = new Set(['integer>bigint', 'integer>numeric', 'bigint>numeric', 'date>timestamp']);
+
+function canonicalType(type: string): string {
+  const m = VARCHAR.exec(type);
+  return m ? `character varying(${m[1]})` : (CANONICAL[type] ?? type);
+}
+
+/**
+ * The change a column needs when its field's type changed in Salesforce, or null. Nothing stored is
+ * ever lost: a longer varchar widens the column (no rewrite); a shorter one keeps it; a widening
+ * conversion (integer → bigint → numeric, date → timestamp) converts it; any other change turns the
+ * column into `text`, which holds every old and new value (the merge casts new values to it).
+ */
+export function columnTypeChange(column: string, current: string, wanted: string): ColumnTypeChange | null {
+  const from = canonicalType(current);
+  const to = canonicalType(wanted);
+  if (from === to || from === 'text') return null;
+  const fromLength = VARCHAR.exec(from)?.[1];
+  const toLength = VARCHAR.exec(to)?.[1];
+  if (fromLength !== undefined && toLength !== undefined) {
+    return Number(toLength) > Number(fromLength) ? { column, from: current, to: wanted } : null;
+  }
+  const pair = `${current.replace(/ without time zone$/, '')}>${wanted}`;
+  if (WIDENING.has(pair)) return { column, from: current, to: wanted };
+  return { column, from: current, to: 'text' };
 }
 
 /**
  * Creates the object's table if missing; otherwise adds a column for every mapped field it lacks
- * (ALTER TABLE ADD COLUMN). Columns of fields no longer in the model are kept (their data stays
- * queryable); type changes of existing columns are not made here.
+ * (ALTER TABLE ADD COLUMN) and changes the type of a column whose field's type changed
+ * (columnTypeChange: widen, never lose data). Columns of fields no longer in the model are kept
+ * (their data stays queryable).
  */
 export async function ensureMirrorTable(
   client: ClientBase,
@@ -99,20 +144,39 @@ export async function ensureMirrorTable(
   const table = delta ? changesTableName(model) : mirrorTableName(model);
   const target = qualify(schema, table);
   try {
-    const found = await client.query<{ column_name: string }>(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
-      [schema, table],
+    const found = await client.query<{ column_name: string; type: string }>(
+      `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a
+       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+      [target],
     );
     if (found.rows.length === 0) {
       await client.query(delta ? changesTableDdl(model, schema) : mirrorTableDdl(model, schema));
-      return { schema, table, created: true, addedColumns: [] };
+      return { schema, table, created: true, addedColumns: [], changedColumns: [] };
     }
-    const existing = new Set(found.rows.map((r) => r.column_name));
+    const existing = new Map(found.rows.map((r) => [r.column_name, r.type]));
     const missing = mirrorColumns(model).filter((c) => !existing.has(c.column));
     for (const c of missing) {
       await client.query(`ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.column)} ${c.type}`);
     }
-    return { schema, table, created: false, addedColumns: missing.map((c) => c.column) };
+    const changed: ColumnTypeChange[] = [];
+    for (const c of mirrorColumns(model)) {
+      const current = existing.get(c.column);
+      const change = current === undefined ? null : columnTypeChange(c.column, current, c.type);
+      if (change === null) continue;
+      const col = quoteIdent(c.column);
+      await client.query(
+        `ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${change.to} USING ${col}::${change.to}`,
+      );
+      changed.push(change);
+    }
+    return {
+      schema,
+      table,
+      created: false,
+      addedColumns: missing.map((c) => c.column),
+      changedColumns: changed,
+    };
   } catch (err) {
     throw wrapPgError(`Could not create or update the table ${schema}.${table} of ${model.name}`, err);
   }

@@ -87,7 +87,13 @@ const full = {
 describe('mirror table DDL', () => {
   it('creates the Heroku Connect layout with a column of the right type per field', async () => {
     const result = await ensure(widget);
-    expect(result).toEqual({ schema: SCHEMA, table: 'widget__c', created: true, addedColumns: [] });
+    expect(result).toEqual({
+      schema: SCHEMA,
+      table: 'widget__c',
+      created: true,
+      addedColumns: [],
+      changedColumns: [],
+    });
     const types = await columnTypes('widget__c');
     expect(types).toMatchObject({
       id: 'integer',
@@ -133,6 +139,35 @@ describe('mirror table DDL', () => {
       { name: 'After drift', color__c: 'red' },
     ]);
     expect((await ensure(drifted)).addedColumns).toEqual([]);
+  });
+
+  it('schema drift: a field whose type changed widens its column and never loses data', async () => {
+    const withColor = (length: number, type = 'string') =>
+      fromDescribe({
+        ...widgetDescribe,
+        fields: [...widgetDescribe.fields, { ...widgetDescribe.fields[1], name: 'Size__c', type, length }],
+      });
+    await ensure(withColor(10));
+    await apply(batch('Widget__c', [rec(sfid(510), t1, { Name: 'Sized', Size__c: 'small' })]), withColor(10));
+    // Longer: widened in place. Shorter again: kept wide.
+    expect((await ensure(withColor(40))).changedColumns).toEqual([
+      { column: 'size__c', from: 'character varying(10)', to: 'varchar(40)' },
+    ]);
+    expect((await columnTypes('widget__c')).size__c).toBe('character varying(40)');
+    expect((await ensure(withColor(20))).changedColumns).toEqual([]);
+    expect((await columnTypes('widget__c')).size__c).toBe('character varying(40)');
+    // Text to number: the column becomes text, which holds the old values and the new ones.
+    const numeric = withColor(0, 'double');
+    expect((await ensure(numeric)).changedColumns).toEqual([
+      { column: 'size__c', from: 'character varying(40)', to: 'text' },
+    ]);
+    await apply(batch('Widget__c', [rec(sfid(511), t1, { Name: 'Numbered', Size__c: 12.5 })]), numeric);
+    const { rows } = await db().pool.query(
+      `SELECT size__c FROM salesforce.widget__c WHERE sfid = ANY($1) ORDER BY sfid`,
+      [[sfid(510), sfid(511)]],
+    );
+    expect(rows).toEqual([{ size__c: 'small' }, { size__c: '12.5' }]);
+    expect((await ensure(numeric)).changedColumns).toEqual([]);
   });
 });
 
