@@ -41,6 +41,13 @@ export const MIRROR_OPTIONS = {
     env: 'FERRY_BULK_THRESHOLD',
     flag: '--bulk-threshold <n>',
   },
+  historyRetention: {
+    schema: durationOption(DAY, 100 * 365 * DAY).optional(),
+    description:
+      'drop record versions captured longer ago than this (e.g. 400d) once a newer version of the same record exists; the newest version of every record is always kept. Unset: keep everything',
+    env: 'FERRY_HISTORY_RETENTION',
+    flag: '--history-retention <duration>',
+  },
   apiBudget: {
     schema: z.coerce
       .number()
