@@ -3,7 +3,8 @@
  * `...sss+0000`) and Bulk 2.0 CSV (text cells, empty = null) normalize to the same thing, so a record
  * read either way yields the same CapturedRecord:
  *
- * numbers (int, long, double, currency, percent) → number · boolean → true/false · datetime →
+ * numbers (int, long, double, currency, percent) → number (exact decimal text beyond 15 significant
+ * digits) · boolean → true/false · datetime →
  * `YYYY-MM-DDTHH:mm:ss.sssZ` · date → `YYYY-MM-DD` · time kept as sent · everything else → string ·
  * empty string → null (Salesforce stores empty strings as null; CSV cannot tell them apart).
  */
@@ -34,11 +35,32 @@ export function normalizeDatetime(value: string): string {
   return new Date(ms).toISOString();
 }
 
-function toNumber(value: unknown): number {
+// A plain decimal (no exponent): sign, integer digits, fraction digits.
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/** `+007.50` → `7.5`; null for anything that is not a plain decimal (exponent forms). */
+function canonicalDecimal(text: string): string | null {
+  const m = DECIMAL.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const int = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const body = frac === '' ? int : `${int}.${frac}`;
+  return m[1] === '-' && body.replace(/[0.]/g, '') !== '' ? `-${body}` : body;
+}
+
+/**
+ * A number, or — when a JS number would change it (more than 15 significant digits, as Salesforce's
+ * 18-digit numbers can have) — its exact decimal text. REST and Bulk give the same result for the
+ * same value: REST's long numbers arrive as strings too (src/salesforce/http/exact-json.ts).
+ */
+function toNumber(value: unknown): number | string {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && value.trim() !== '') {
     const n = Number(value);
-    if (Number.isFinite(n)) return n;
+    if (Number.isFinite(n)) {
+      const exact = canonicalDecimal(value.trim());
+      return exact !== null && exact !== String(n) ? exact : n;
+    }
   }
   throw new BadValue(`not a number: ${JSON.stringify(value)}`);
 }

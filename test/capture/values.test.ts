@@ -40,6 +40,10 @@ describe('normalizeValue', () => {
       ['string', null, null, null],
       ['string', '', '', null],
       ['currency', null, '', null],
+      ['currency', 1250.5, '1250.50', 1250.5],
+      // Beyond 15 significant digits: exact decimal text (REST's arrive as strings: exact-json.ts).
+      ['long', '123456789012345678', '123456789012345678', '123456789012345678'],
+      ['currency', '1234567890123456.78', '1234567890123456.780', '1234567890123456.78'],
     ];
     for (const [type, rest, csv, expected] of cases) {
       const f = field('F__c', type);

@@ -172,6 +172,16 @@ describe('mirror table DDL', () => {
 });
 
 describe('merge mode', () => {
+  it('keeps every digit of numbers beyond a double (exact decimal text from capture)', async () => {
+    const id = sfid(520);
+    await apply(batch('Widget__c', [rec(id, t1, { Name: 'Exact', Price__c: '123456789012345678.25' })]));
+    const { rows } = await db().pool.query<{ p: string }>(
+      `SELECT price__c::text AS p FROM salesforce.widget__c WHERE sfid = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ p: '123456789012345678.25' }]);
+  });
+
   it('stores every type faithfully', async () => {
     const id = sfid(1);
     const result = await apply(batch('Widget__c', [rec(id, t1, full)]));

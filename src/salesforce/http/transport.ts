@@ -10,6 +10,7 @@
  * Responses are consumed inside the retry loop (JSON) or handed over as a stream (CSV), so a reset
  * while reading a JSON body is retried like any other network fault.
  */
+import { parseJsonExact } from './exact-json.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -52,6 +53,8 @@ export interface HttpRequest {
   readonly signal?: AbortSignal | undefined;
   /** Names the call in errors and logs, e.g. `describe Account`. Default: method and path. */
   readonly context?: string | undefined;
+  /** JSON numbers of more than 15 significant digits arrive as strings (exact-json.ts). */
+  readonly exactNumbers?: boolean | undefined;
 }
 
 export interface AccessToken {
@@ -141,7 +144,7 @@ export class Transport {
         );
       }
       try {
-        return JSON.parse(text) as unknown;
+        return (req.exactNumbers === true ? parseJsonExact(text) : JSON.parse(text)) as unknown;
       } catch (cause) {
         throw new UnrecoverableError(
           `${contextOf(req)}: expected JSON, got ${headerValue(res.headers['content-type']) ?? 'no content type'}: ${redactString(text.slice(0, 200))}`,

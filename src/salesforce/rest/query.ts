@@ -63,7 +63,8 @@ export class QueryStream<R extends SObjectRecord = SObjectRecord> implements Asy
     let query: Record<string, string> | undefined = { q: this.#soql };
     for (let n = 1; ; n++) {
       const page = await transport.json(
-        { method: 'GET', path, query, headers, signal, context: `${what} page ${n}` },
+        // Records' long numbers (Number(18,0), currency(18,2)) keep every digit.
+        { method: 'GET', path, query, headers, signal, context: `${what} page ${n}`, exactNumbers: true },
         PageSchema,
       );
       const next = page.done ? undefined : page.nextRecordsUrl;
