@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { rootLogger } from '../log/index.js';
 import { redactUrl } from './database-url.js';
-import { wrapPgError } from './pg-errors.js';
+import { sqlState, wrapPgError } from './pg-errors.js';
 
 export interface PoolOptions {
   url: string;
@@ -37,6 +37,12 @@ export function createPool(options: PoolOptions): Pool {
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would crash the
   // process. The pool discards that client by itself; the next checkout gets a fresh one.
   pool.on('error', (err) => {
+    // 57P01 admin_shutdown: the server is stopping (a restart, or Ctrl-C reaching embedded Postgres
+    // along with Ferry): expected, and the next checkout reconnects or fails with a clear error.
+    if (sqlState(err) === '57P01') {
+      logger.info({ url: redactUrl(options.url) }, 'the database server shut down; idle connections closed');
+      return;
+    }
     logger.warn({ err, url: redactUrl(options.url) }, 'idle database connection failed');
   });
   // A checked-out client emits 'error' too when its connection dies, even though the query in flight
