@@ -10,7 +10,7 @@ export const DEFAULT_BULK_CHUNK_SIZE = 50_000;
  * Records per batch when reading with Bulk: larger than a REST page because each batch is one
  * transaction (staging, history, mirror, cursor, commit), whose fixed cost a 2,000-row batch felt.
  */
-export const DEFAULT_BULK_BATCH_SIZE = 10_000;
+export const DEFAULT_BULK_BATCH_SIZE = 5_000;
 
 function positiveInt(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
