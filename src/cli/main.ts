@@ -12,6 +12,7 @@ import { registerInitCommand } from './init-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerSyncCommand } from './sync-command.js';
+import { registerWritesCommand } from './writes-command.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerConfigCommand(program);
   registerSyncCommand(program);
   registerStatusCommand(program);
+  registerWritesCommand(program);
   try {
     await program.parseAsync([...argv]);
     return 0;

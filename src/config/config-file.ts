@@ -12,12 +12,14 @@ import { MIRROR_OPTIONS } from './mirror-options.js';
 import { OBJECT_MAPPING_OPTIONS } from './object-mapping.js';
 import type { OptionTable } from './option-table.js';
 import { ORG_OPTIONS } from './org-options.js';
+import { WRITE_OPTIONS } from './write-options.js';
 
 /** The file's sections that are option tables. */
 export const FILE_SECTIONS = {
   org: ORG_OPTIONS,
   database: DATABASE_OPTIONS,
   mirror: MIRROR_OPTIONS,
+  writes: WRITE_OPTIONS,
 } as const satisfies Record<string, OptionTable>;
 
 export type SectionName = keyof typeof FILE_SECTIONS;
@@ -49,7 +51,10 @@ export function parseConfigText(
   options: { fileName: string; env: Readonly<Record<string, string | undefined>>; problems: ConfigProblem[] },
 ): ConfigFileContent {
   const { fileName, env, problems } = options;
-  const empty: ConfigFileContent = { sections: { org: {}, database: {}, mirror: {} }, objects: undefined };
+  const empty: ConfigFileContent = {
+    sections: { org: {}, database: {}, mirror: {}, writes: {} },
+    objects: undefined,
+  };
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
@@ -64,7 +69,7 @@ export function parseConfigText(
   if (doc.contents !== null && !isMap(doc.contents)) {
     problems.push({
       path: fileName,
-      message: 'must be a YAML map with the keys org, database, mirror and objects',
+      message: 'must be a YAML map with the keys org, database, mirror, writes and objects',
       fix: 'run `ferry init` for a starter file',
     });
     return empty;
@@ -72,7 +77,12 @@ export function parseConfigText(
   const root: unknown = doc.toJS() ?? {};
   if (!isRecord(root)) return empty;
   const baseDir = dirname(resolve(fileName));
-  const sections: Record<SectionName, Record<string, unknown>> = { org: {}, database: {}, mirror: {} };
+  const sections: Record<SectionName, Record<string, unknown>> = {
+    org: {},
+    database: {},
+    mirror: {},
+    writes: {},
+  };
 
   for (const [top, value] of Object.entries(root)) {
     if (!TOP_LEVEL_KEYS.includes(top)) {

@@ -21,6 +21,7 @@ import {
 import { defaultMapping, OBJECT_NAME, parseObjectMapping, type ObjectMapping } from './object-mapping.js';
 import { redactOptions, resolveOptions, type OptionTable } from './option-table.js';
 import { authOptionsFor, ORG_OPTIONS, type OrgOptions } from './org-options.js';
+import { WRITE_DURATION_KEYS, WRITE_OPTIONS, type WriteOptions } from './write-options.js';
 
 export interface FerryConfig {
   /** The file the settings were read from, if any. */
@@ -28,6 +29,8 @@ export interface FerryConfig {
   readonly org: OrgOptions;
   readonly database: DatabaseOptions;
   readonly mirror: MirrorOptions;
+  /** Write-back (Postgres → Salesforce) of read-write mappings. */
+  readonly writes: WriteOptions;
   /** Mapped objects by API name, in the order given. */
   readonly objects: Readonly<Record<string, ObjectMapping>>;
 }
@@ -66,6 +69,7 @@ export const CONFIG_FLAG_TABLES: readonly OptionTable[] = [
   ORG_OPTIONS,
   DATABASE_OPTIONS,
   MIRROR_OPTIONS,
+  WRITE_OPTIONS,
   SELECTION_OPTIONS,
 ];
 
@@ -108,7 +112,7 @@ export function resolveConfig(sources: ConfigSources = {}): FerryConfig {
     content = loadConfigFile(sources.file, { env, problems, required: sources.fileRequired ?? true });
   }
   const file = content ? sources.file : undefined;
-  const resolve = <T extends OptionTable>(table: T, name: 'org' | 'database' | 'mirror') =>
+  const resolve = <T extends OptionTable>(table: T, name: 'org' | 'database' | 'mirror' | 'writes') =>
     area(problems, name, () =>
       resolveOptions(
         table,
@@ -119,6 +123,7 @@ export function resolveConfig(sources: ConfigSources = {}): FerryConfig {
   const org = resolve(ORG_OPTIONS, 'org');
   const database = resolve(DATABASE_OPTIONS, 'database');
   const mirror = resolve(MIRROR_OPTIONS, 'mirror');
+  const writes = resolve(WRITE_OPTIONS, 'writes');
   const selection = area(problems, 'objects', () =>
     resolveOptions(
       SELECTION_OPTIONS,
@@ -134,7 +139,7 @@ export function resolveConfig(sources: ConfigSources = {}): FerryConfig {
   const objects = selection ? resolveObjects(content?.objects, selection, problems) : {};
 
   throwIfProblems(problems);
-  return deepFreeze({ file, org: org!, database: database!, mirror: mirror!, objects });
+  return deepFreeze({ file, org: org!, database: database!, mirror: mirror!, writes: writes!, objects });
 }
 
 function resolveObjects(
@@ -232,6 +237,12 @@ export function redactConfig(config: FerryConfig): Record<string, unknown> {
       pollInterval: formatDuration(config.mirror.pollInterval),
       overlap: formatDuration(config.mirror.overlap),
     },
+    writes: Object.fromEntries(
+      Object.entries(config.writes).map(([k, v]) => [
+        k,
+        WRITE_DURATION_KEYS.includes(k) && typeof v === 'number' ? formatDuration(v) : v,
+      ]),
+    ),
     objects,
   }) as Record<string, unknown>;
 }

@@ -8,8 +8,9 @@ import { formatDuration } from './duration.js';
 import { CONFIG_FILE_OPTIONS, SELECTION_OPTIONS } from './mirror-options.js';
 import { OBJECT_MAPPING_OPTIONS } from './object-mapping.js';
 import type { OptionSpec, OptionTable } from './option-table.js';
+import { WRITE_DURATION_KEYS } from './write-options.js';
 
-const DURATION_KEYS = new Set<string>(['pollInterval', 'overlap', 'retention']);
+const DURATION_KEYS = new Set<string>(['pollInterval', 'overlap', 'retention', ...WRITE_DURATION_KEYS]);
 
 function shownDefault(key: string, spec: OptionSpec): unknown {
   if (spec.default === undefined) return undefined;

@@ -27,6 +27,11 @@ export interface ObjectState {
   readonly refreshFields: readonly string[] | null;
   /** The refresh resumes after this Id (its last applied batch); null: from the start. */
   readonly refreshAfterId: string | null;
+  /**
+   * Set by ensureObjectState when the mapping's read scope (filter, retention, archiveNonMatching)
+   * changed: the object was put back to `new` for a full re-read, and should be reconciled.
+   */
+  readonly scopeChanged: boolean;
 }
 
 interface MappingRow {
@@ -44,6 +49,7 @@ interface MappingRow {
   next_attempt_at: Date | null;
   refresh_fields: string[] | null;
   refresh_after_id: string | null;
+  scope_changed?: boolean;
 }
 
 const COLUMNS = `object, state, schema_name, table_name, initial_started_at, last_poll_at, last_reconcile_at,
@@ -66,6 +72,7 @@ function toState(row: MappingRow): ObjectState {
     refreshFields:
       row.refresh_fields && row.refresh_fields.length > 0 ? Object.freeze(row.refresh_fields) : null,
     refreshAfterId: row.refresh_after_id,
+    scopeChanged: row.scope_changed === true,
   };
 }
 
@@ -75,7 +82,22 @@ export function mappingHash(mapping: ObjectMapping): string {
 }
 
 /**
+ * The hash of what decides which records a mapping reads. Not `fields`: a field added to the list
+ * becomes a column, filled for every row only with refreshNewFields.
+ */
+export function scopeHash(mapping: ObjectMapping): string {
+  const scope = {
+    filter: mapping.filter ?? null,
+    retention: mapping.retention ?? null,
+    archiveNonMatching: mapping.archiveNonMatching,
+  };
+  return createHash('sha256').update(canonicalJson(scope), 'utf8').digest('hex').slice(0, 16);
+}
+
+/**
  * Registers the object (state `new`) or refreshes its table and settings hash; returns its state.
+ * When the read scope changed (scopeHash), the object goes back to `new` — a full re-read, which
+ * stores nothing for unchanged records — and the result says so (scopeChanged).
  * Runs in the caller's transaction when given a client (the engine's, which also alters the table).
  */
 export async function ensureObjectState(
@@ -85,11 +107,16 @@ export async function ensureObjectState(
   tableName: string,
 ): Promise<ObjectState> {
   const result = await db.query<MappingRow>(
-    `INSERT INTO ferry.mappings AS m (object, schema_name, table_name, config_hash) VALUES ($1, $2, $3, $4)
+    `WITH before AS (SELECT scope_hash FROM ferry.mappings WHERE object = $1)
+     INSERT INTO ferry.mappings AS m (object, schema_name, table_name, config_hash, scope_hash)
+     VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (object) DO UPDATE SET schema_name = EXCLUDED.schema_name, table_name = EXCLUDED.table_name,
-       config_hash = EXCLUDED.config_hash, updated_at = now()
-     RETURNING ${COLUMNS}`,
-    [mapping.name, schemaName, tableName, mappingHash(mapping)],
+       config_hash = EXCLUDED.config_hash, scope_hash = EXCLUDED.scope_hash, updated_at = now(),
+       state = CASE WHEN m.scope_hash IS DISTINCT FROM EXCLUDED.scope_hash AND m.scope_hash IS NOT NULL
+                    THEN 'new' ELSE m.state END
+     RETURNING ${COLUMNS},
+       coalesce((SELECT scope_hash FROM before) <> $5, false) AS scope_changed`,
+    [mapping.name, schemaName, tableName, mappingHash(mapping), scopeHash(mapping)],
   );
   return toState(result.rows[0]!);
 }

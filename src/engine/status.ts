@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { readCursor } from '../materialize/index.js';
 import { qualify } from '../store/index.js';
+import { writeCounts, type TableWriteCounts } from '../writeback/results-queries.js';
+import { readWriterStatus, type WriterStatus } from '../writeback/writer-state.js';
 import { readObjectStates, type ObjectPhase } from './object-state.js';
 
 /** What `ferry status` shows; no secrets (nothing here comes from the org settings). */
@@ -39,6 +41,11 @@ export interface SyncStatus {
     readonly at: string;
   } | null;
   readonly lastRun: RunStatus | null;
+  /** Write-back: changes waiting / failed per mirror table, and the writer of each org. */
+  readonly writes: {
+    readonly tables: readonly (TableWriteCounts & { readonly schema: string })[];
+    readonly writers: readonly WriterStatus[];
+  };
 }
 
 export async function readStatus(pool: Pool): Promise<SyncStatus> {
@@ -77,7 +84,13 @@ export async function readStatus(pool: Pool): Promise<SyncStatus> {
      WHERE kind = 'sync' AND api_used IS NOT NULL AND api_max > 0 ORDER BY started_at DESC LIMIT 1`,
   );
   const u = usage.rows[0];
+  const schemas = new Set(objects.map((o) => o.table.split('.')[0]!));
+  const tables: (TableWriteCounts & { schema: string })[] = [];
+  for (const schema of schemas) {
+    for (const t of await writeCounts(pool, schema)) tables.push({ schema, ...t });
+  }
   return {
+    writes: { tables, writers: await readWriterStatus(pool) },
     objects,
     api: u
       ? { used: u.api_used, max: u.api_max, share: u.api_used / u.api_max, at: u.ended_at.toISOString() }
@@ -143,5 +156,28 @@ export function formatStatus(status: SyncStatus): string {
     if (r.warning) out.push(`Warning: ${r.warning}`);
     if (r.error) out.push(`Errors: ${r.error}`);
   }
+  const { tables, writers } = status.writes;
+  if (tables.length > 0 || writers.length > 0) {
+    out.push('');
+    for (const w of writers) {
+      const state = WRITER_STATES[w.state] ?? w.state;
+      out.push(
+        `Writer: ${state}${w.detail ? ` (${w.detail.slice(0, 80)})` : ''}${w.pid !== null && w.state !== 'not-running' ? `, process ${w.pid}` : ''}, since ${w.updatedAt}`,
+      );
+    }
+    for (const t of tables) {
+      out.push(
+        `Writes to ${t.schema}.${t.table}: ${t.pending} pending, ${t.failed} failed${t.failed > 0 ? ' (ferry writes --state FAILED)' : ''}`,
+      );
+    }
+  }
   return out.join('\n') + '\n';
 }
+
+const WRITER_STATES: Readonly<Record<string, string>> = {
+  idle: 'idle',
+  writing: 'writing',
+  'waiting-for-salesforce': 'waiting for Salesforce',
+  stopped: 'stopped',
+  'not-running': 'not running',
+};

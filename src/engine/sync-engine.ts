@@ -5,6 +5,7 @@ import type { ObjectMapping } from '../config/object-mapping.js';
 import type { ChangeBatch } from '../core/change-batch.js';
 import { fromDescribe, type ObjectModel } from '../core/sobject-model.js';
 import { ConfigError, errorMessage, RateLimitError, RecordError, TransientError } from '../errors/index.js';
+import { purgeVersions } from '../history/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import {
   acquireLease,
@@ -17,6 +18,8 @@ import {
 } from '../materialize/index.js';
 import type { SalesforceClient } from '../salesforce/index.js';
 import { withTransaction } from '../store/index.js';
+import { setConflictPolicy } from '../writeback/conflicts.js';
+import { setWriteAccess } from '../writeback/write-triggers.js';
 import { budgetWarning } from './governor.js';
 import { knownIds } from './known-ids.js';
 import { hasFormulaFields, mappedModel } from './mapped-model.js';
@@ -194,6 +197,8 @@ export class SyncEngine {
     let records = 0;
     let versions = 0;
     let fatal: ConfigError | undefined;
+    // Every process applying versions to this mirror decides write conflicts by this policy.
+    await setConflictPolicy(this.#pool, this.#config.mirror.schema, this.#config.writes.conflictPolicy);
     for (const mapping of this.#objects) {
       if (options.signal?.aborted) break;
       warning = budgetWarning(this.#client.apiUsage, this.#config.mirror.apiBudget);
@@ -317,11 +322,19 @@ export class SyncEngine {
     // adds them, so a crash in between cannot lose it.
     const { ensured, registered } = await withTransaction(this.#pool, async (c) => {
       const table = await ensureMirrorTable(c, model, { schema, mode: mapping.mode });
+      // Capture triggers follow the mapping's access (and create the trigger log). A delta table
+      // cannot be captured: read-only there means no triggers; read-write is refused (ConfigError).
+      if (mapping.mode === 'merge' || mapping.access === 'read-write') {
+        await setWriteAccess(c, schema, table.table, mapping.access);
+      }
       const current = await ensureObjectState(c, mapping, schema, table.table);
       const added = mapping.refreshNewFields ? newMappedFields(model, table.addedColumns) : [];
       return {
         ensured: table,
-        registered: added.length > 0 ? await markFieldRefresh(c, name, added) : current,
+        registered:
+          added.length > 0
+            ? { ...(await markFieldRefresh(c, name, added)), scopeChanged: current.scopeChanged }
+            : current,
       };
     });
     if (ensured.addedColumns.length > 0) {
@@ -332,7 +345,19 @@ export class SyncEngine {
           : 'new fields became columns',
       );
     }
+    for (const change of ensured.changedColumns) {
+      this.#logger.warn(
+        { object: name, ...change },
+        `${name}: a field's type changed in Salesforce; column ${change.column} is now ${change.to} (was ${change.from})`,
+      );
+    }
     let state = registered;
+    if (state.scopeChanged) {
+      this.#logger.warn(
+        { object: name },
+        `${name}: the mapping's filter, retention or archiveNonMatching changed; reading the object again in full, then reconciling`,
+      );
+    }
     const lease = await acquireLease(this.#pool, name, this.#owner);
     const ctx: CaptureContext = {
       client: this.#client,
@@ -373,9 +398,19 @@ export class SyncEngine {
     );
     await recordSuccess(this.#pool, name, 'poll');
 
-    if (options.reconcile || due(state.lastReconcileAt, this.#reconcileEveryMs)) {
+    if (options.reconcile || state.scopeChanged || due(state.lastReconcileAt, this.#reconcileEveryMs)) {
       const source = mapping.mode === 'merge' ? { schema, table: ensured.table } : null;
       await apply(this.#capture.reconcile(ctx, knownIds(this.#pool, name, source)));
+      // History retention rides on the daily reconciliation: one set-based DELETE per object.
+      const keepMs = this.#config.mirror.historyRetention;
+      if (keepMs !== undefined) {
+        const purged = await purgeVersions(this.#pool, {
+          object: name,
+          olderThan: new Date(Date.now() - keepMs),
+        });
+        if (purged > 0)
+          this.#logger.info({ object: name, purged }, 'superseded versions past historyRetention purged');
+      }
       await recordSuccess(this.#pool, name, 'reconcile');
     }
     // After the poll, so the stored versions the refreshed fields merge over are current.

@@ -9,6 +9,8 @@ import { openDatabase, type Database } from '../store/index.js';
 import { SyncEngine, type CycleResult, type SyncEngineOptions } from './sync-engine.js';
 import { backoffMs, sleep } from './service-loop.js';
 import { acquireSyncLock } from './sync-lock.js';
+import { createWriter } from './writer-setup.js';
+import type { DrainResult, WriteBackend } from '../writeback/writer.js';
 
 export interface SyncServiceOptions {
   /** One full cycle (initial loads to completion, then one poll), then return. */
@@ -35,6 +37,17 @@ export interface SyncServiceOptions {
   readonly onCycle?: (result: CycleResult) => void;
   /** Called when the service retries after a failure (a failed cycle, a lost sync lock). */
   readonly onRetry?: (err: unknown, retryInMs: number) => void;
+  /** The writer's planner and sender (default: writes.algorithm and the collections/Bulk sender). */
+  readonly writeBackend?: WriteBackend;
+  /** No writer at all: reads only (backfill tools, tests of the mirror alone). */
+  readonly noWriter?: boolean;
+  /**
+   * `once`: called with what the writer sent after the cycle. Salesforce still unavailable after a
+   * few attempts ends the run with the TransientError (the rows stay NEW).
+   */
+  readonly onWrites?: (result: DrainResult) => void;
+  /** `once`: attempts while Salesforce is unavailable (default 3). */
+  readonly writeAttempts?: number;
 }
 
 /**
@@ -90,56 +103,86 @@ export async function runSyncService(
       ...options.engine,
     });
     let lock = await takeLock();
-    const cycles: CycleResult[] = [];
-    const retryBaseMs = options.engine?.retryBaseMs ?? 5_000;
-    const retryMaxMs = options.engine?.cycleRetryMaxMs ?? 5 * 60_000;
-    let reconcile = options.reconcile ?? false;
-    for (let lost = 0; ;) {
-      try {
-        const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
-        if (options.once) {
-          const cycle = await engine.runCycle({ signal, reconcile });
-          cycles.push(cycle);
-          options.onCycle?.(cycle);
-          return cycles;
-        }
-        await engine.run({
-          signal,
-          reconcile,
-          onCycle: (c) => {
-            reconcile = false;
-            lost = 0;
-            cycles.splice(0, cycles.length, c);
-            options.onCycle?.(c);
-          },
-          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    // The writer runs beside the cycles (its own lock and connections): reads go on while it writes.
+    const writer = options.noWriter
+      ? undefined
+      : createWriter({
+          config,
+          pool,
+          client,
+          logger,
+          backend: options.writeBackend,
+          retryBaseMs: options.engine?.retryBaseMs,
         });
-      } finally {
-        await lock.release().catch(() => undefined);
-      }
-      if (options.signal?.aborted || !lock.signal.aborted) return cycles;
-      // The lock's connection ended (database restart, terminated backend): Postgres dropped the
-      // lock. Take it again before going on; another sync that took it meanwhile ends this one.
-      let reason: unknown = lock.signal.reason;
-      for (;;) {
-        const wait = backoffMs(lost++, retryBaseMs, retryMaxMs);
-        logger.error(
-          { err: errorMessage(reason), retryInMs: wait },
-          'the sync lock was lost with its database connection; taking it again',
-        );
-        options.onRetry?.(reason, wait);
-        await sleep(wait, options.signal);
-        if (options.signal?.aborted) return cycles;
+    const stopWriter = new AbortController();
+    const writerSignal = options.signal
+      ? AbortSignal.any([options.signal, stopWriter.signal])
+      : stopWriter.signal;
+    const writing = options.once || !writer ? undefined : writer.run(writerSignal);
+    // A writer ends only on a ConfigError (a setting to fix): reads go on, the error is logged.
+    void writing?.catch((err: unknown) => {
+      logger.error({ err: errorMessage(err) }, 'the writer stopped; edits are not sent until Ferry restarts');
+    });
+    const cycles: CycleResult[] = [];
+    try {
+      const retryBaseMs = options.engine?.retryBaseMs ?? 5_000;
+      const retryMaxMs = options.engine?.cycleRetryMaxMs ?? 5 * 60_000;
+      let reconcile = options.reconcile ?? false;
+      for (let lost = 0; ;) {
         try {
-          lock = await takeLock();
-          break;
-        } catch (err) {
-          if (err instanceof ConfigError || (isFerryError(err) && err.code === 'SYNC_ALREADY_RUNNING')) {
-            throw err;
+          const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
+          if (options.once) {
+            const cycle = await engine.runCycle({ signal, reconcile });
+            cycles.push(cycle);
+            options.onCycle?.(cycle);
+            if (writer) {
+              // Every change captured so far is sent, and its result recorded, before --once exits.
+              const written = await writer.drain({ signal, maxAttempts: options.writeAttempts ?? 3 });
+              options.onWrites?.(written);
+            }
+            return cycles;
           }
-          reason = err;
+          await engine.run({
+            signal,
+            reconcile,
+            onCycle: (c) => {
+              reconcile = false;
+              lost = 0;
+              cycles.splice(0, cycles.length, c);
+              options.onCycle?.(c);
+            },
+            ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+          });
+        } finally {
+          await lock.release().catch(() => undefined);
+        }
+        if (options.signal?.aborted || !lock.signal.aborted) return cycles;
+        // The lock's connection ended (database restart, terminated backend): Postgres dropped the
+        // lock. Take it again before going on; another sync that took it meanwhile ends this one.
+        let reason: unknown = lock.signal.reason;
+        for (;;) {
+          const wait = backoffMs(lost++, retryBaseMs, retryMaxMs);
+          logger.error(
+            { err: errorMessage(reason), retryInMs: wait },
+            'the sync lock was lost with its database connection; taking it again',
+          );
+          options.onRetry?.(reason, wait);
+          await sleep(wait, options.signal);
+          if (options.signal?.aborted) return cycles;
+          try {
+            lock = await takeLock();
+            break;
+          } catch (err) {
+            if (err instanceof ConfigError || (isFerryError(err) && err.code === 'SYNC_ALREADY_RUNNING')) {
+              throw err;
+            }
+            reason = err;
+          }
         }
       }
+    } finally {
+      stopWriter.abort();
+      await writing?.catch(() => undefined);
     }
   } finally {
     await client.close();

@@ -3,6 +3,7 @@ import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
 import { VERSION_STAGE_TABLE } from '../history/index.js';
 import { qualify, quoteIdent } from '../store/index.js';
+import { guardPendingWrites } from '../writeback/conflicts.js';
 import { stagedColumns } from './staged-columns.js';
 
 export interface MergeResult {
@@ -33,11 +34,19 @@ export async function mergeBatch(
     const staged = stagedColumns(model, batch);
     const data = ['systemmodstamp', 'isdeleted', ...staged.columns.map((c) => c.column)].map(quoteIdent);
     const values = [`s.systemmodstamp AT TIME ZONE 'UTC'`, `s.op = 'delete'`, ...staged.values];
+    // Unsent local changes of read-write tables win over the versions read (conflicts.ts).
+    const guard = await guardPendingWrites(client, {
+      schema,
+      table,
+      columns: staged.columns.map((c) => c.column),
+      values: staged.values,
+      fromRecord: staged.fromRecord,
+    });
     const result = await client.query(
       `INSERT INTO ${target} AS t (sfid, ${data.join(', ')}, _hc_lastop, _hc_err)
        SELECT DISTINCT ON (s.sfid) s.sfid, ${values.join(', ')}, 'SYNCED', NULL
        FROM ${VERSION_STAGE_TABLE} s${staged.fromRecord('s')}
-       WHERE NOT s.tombstone
+       WHERE NOT s.tombstone${guard ? ` AND ${guard.keep('s')}` : ''}
        ORDER BY s.sfid, s.systemmodstamp DESC NULLS LAST, s.ord DESC
        ON CONFLICT (sfid) DO UPDATE SET
          ${data.map((c) => `${c} = EXCLUDED.${c}`).join(',\n         ')},
@@ -46,6 +55,7 @@ export async function mergeBatch(
          AND (t.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp >= t.systemmodstamp)`,
     );
     upserted = result.rowCount ?? 0;
+    await guard?.restore(client);
   }
   let deleted = 0;
   if (batch.tombstones.length > 0) {

@@ -60,13 +60,21 @@ describe('ferry init', () => {
 
   it('shows every option of the tables in the starter file', () => {
     const parsed = parse(renderStarterConfig()) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(parsed)).toEqual(['org', 'database', 'mirror', 'objects']);
+    expect(Object.keys(parsed)).toEqual(['org', 'database', 'mirror', 'writes', 'objects']);
     expect(parsed.mirror).toEqual({
       schema: 'salesforce',
       pollInterval: '2m',
       overlap: '5m',
       bulkThreshold: 10000,
       apiBudget: 0.8,
+    });
+    expect(parsed.writes).toMatchObject({
+      algorithm: 'ordered',
+      minInterval: '1s',
+      pollEvery: '2m',
+      conflictPolicy: 'postgres-wins',
+      archiveAfter: '1d',
+      purgeAfter: '31d',
     });
   });
 });

@@ -19,7 +19,18 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['a', 'Acme, Inc.', '"quoted"', 'line\nbreak', 'crlf\r\ninside', 'é ü 日本', '', ' ', '""', ','];
+const PIECES = [
+  'a',
+  'Acme, Inc.',
+  '"quoted"',
+  'line\nbreak',
+  'crlf\r\ninside',
+  'é ü 日本',
+  '',
+  ' ',
+  '""',
+  ',',
+];
 
 function quote(cell: string): string {
   return `"${cell.replaceAll('"', '""')}"`;

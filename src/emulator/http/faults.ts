@@ -1,7 +1,7 @@
 /**
  * Injected faults (control surface `POST /__emulator/faults`): maintenance windows (503, HTML
- * pages, read-only mode), latency, UNABLE_TO_LOCK_ROW on a share of written records, and "fail the
- * next N requests". Lock failures use a seeded PRNG so a test sees the same failures every run.
+ * pages, read-only mode), latency, UNABLE_TO_LOCK_ROW on a share of written records, "fail the
+ * next N requests", and upsert races (DUPLICATE_VALUE on an external id that already exists). Lock failures use a seeded PRNG so a test sees the same failures every run.
  * Durations are measured on the real clock: a test that freezes the emulator clock must still see
  * its maintenance window end.
  */
@@ -35,6 +35,13 @@ export const faultSettingsSchema = z.strictObject({
       match: z.string().optional(),
     })
     .optional(),
+  /**
+   * The next `count` upserted records whose external id already matches a record fail with
+   * DUPLICATE_VALUE instead of updating it — what Salesforce answers when two upserts of one new
+   * external id race (both find nothing, one insert wins, the other hits the unique index). A writer
+   * resending after a lost acknowledgement must read this as "already written".
+   */
+  upsertRace: z.strictObject({ count: z.number().int().positive() }).optional(),
 });
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 
@@ -77,6 +84,7 @@ export class Faults {
   private lockSeed = 1;
   private random = prng(1);
   private failNextState: FailNext | undefined;
+  private raceRemaining = 0;
 
   /** Applies the given settings; settings not mentioned stay as they are. */
   apply(settings: FaultSettings): void {
@@ -95,6 +103,7 @@ export class Faults {
       this.lockSeed = settings.lockRowSeed ?? 1;
       this.random = prng(this.lockSeed);
     }
+    if (settings.upsertRace) this.raceRemaining = settings.upsertRace.count;
     if (settings.failNext) {
       const f = settings.failNext;
       this.failNextState = {
@@ -113,6 +122,18 @@ export class Faults {
     this.lockRate = 0;
     this.random = prng(1);
     this.failNextState = undefined;
+    this.raceRemaining = 0;
+  }
+
+  /** Consumes one injected upsert race, if any is left. */
+  takeRace(): boolean {
+    if (this.raceRemaining <= 0) return false;
+    this.raceRemaining--;
+    return true;
+  }
+
+  get upsertRaces(): number {
+    return this.raceRemaining;
   }
 
   get latencyMs(): number {
@@ -182,6 +203,7 @@ export class Faults {
       lockRowRate: this.lockRate,
       lockRowSeed: this.lockSeed,
       failNext: this.failNextState ? { ...this.failNextState } : null,
+      upsertRace: this.raceRemaining > 0 ? { count: this.raceRemaining } : null,
     };
   }
 }
@@ -209,6 +231,44 @@ function subsetOptions(options: WriteOptions | undefined, keep: readonly number[
   if (!options?.fieldsToNull) return options;
   const all = options.fieldsToNull;
   return { ...options, fieldsToNull: keep.map((i) => all[i]) };
+}
+
+/** Records of an upsert that lose an injected race: their external id matches a live record. */
+function racedUpserts(
+  org: OrgApi,
+  faults: Faults,
+  type: string,
+  field: string,
+  records: readonly RecordInput[],
+): Map<number, SaveResult> {
+  const out = new Map<number, SaveResult>();
+  const lower = field.toLowerCase();
+  records.forEach((r, i) => {
+    const entry = Object.entries(r).find(([k]) => k.toLowerCase() === lower);
+    const value = entry?.[1];
+    if (typeof value !== 'string' || value === '') return;
+    let ids: string[];
+    try {
+      ids = org.findByField(type, field, value);
+    } catch {
+      return; // unknown type or field: the real upsert reports it
+    }
+    const existing = ids[0];
+    if (existing === undefined || !faults.takeRace()) return;
+    const fieldName = entry?.[0] ?? field;
+    out.set(i, {
+      id: null,
+      success: false,
+      errors: [
+        {
+          statusCode: 'DUPLICATE_VALUE',
+          message: `duplicate value found: ${fieldName} duplicates value on record with id: ${existing}`,
+          fields: [],
+        },
+      ],
+    });
+  });
+  return out;
 }
 
 /**
@@ -260,13 +320,28 @@ export function withLockFaults(org: OrgApi, faults: Faults): OrgApi {
         options,
         (keep) => org.update(type, pick(records, keep), keep ? subsetOptions(options, keep) : options),
       ),
-    upsert: (type, field, records, options) =>
-      guarded(
-        records.length,
-        (i) => idOfRecord(records[i]),
-        options,
-        (keep) => org.upsert(type, field, pick(records, keep), keep ? subsetOptions(options, keep) : options),
-      ),
+    upsert: (type, field, records, options) => {
+      const locked = (recs: readonly RecordInput[], opts: WriteOptions | undefined): SaveResult[] =>
+        guarded(
+          recs.length,
+          (i) => idOfRecord(recs[i]),
+          opts,
+          (keep) => org.upsert(type, field, pick(recs, keep), keep ? subsetOptions(opts, keep) : opts),
+        );
+      const raced =
+        faults.upsertRaces > 0
+          ? racedUpserts(org, faults, type, field, records)
+          : new Map<number, SaveResult>();
+      if (raced.size === 0) return locked(records, options);
+      const all = records.map((_, i) => i);
+      if (options?.allOrNone) {
+        return all.map((i) => raced.get(i) ?? { id: null, success: false, errors: [{ ...ROLLED_BACK }] });
+      }
+      const keep = all.filter((i) => !raced.has(i));
+      const results = keep.length > 0 ? locked(pick(records, keep), subsetOptions(options, keep)) : [];
+      let k = 0;
+      return all.map((i) => raced.get(i) ?? results[k++] ?? lockFailure(undefined));
+    },
     delete: (ids, options) =>
       guarded(
         ids.length,

@@ -37,6 +37,11 @@ export interface CollectionOptions {
    */
   readonly onChunk?: ((results: readonly SaveResult[], offset: number) => void | Promise<void>) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Assignment rules (Lead, Case) on create / update / upsert: header `Sforce-Auto-Assign`. REST
+   * applies the active rule when the header is absent; false turns that off. Default: no header.
+   */
+  readonly autoAssign?: boolean | undefined;
 }
 
 const SaveErrorSchema = z.looseObject({
@@ -128,6 +133,10 @@ function saveRecords(
     method,
     path,
     body: { json: { allOrNone: options.allOrNone ?? false, records: chunk.map((r) => withType(type, r)) } },
+    headers:
+      options.autoAssign === undefined
+        ? undefined
+        : { 'Sforce-Auto-Assign': options.autoAssign ? 'TRUE' : 'FALSE' },
     idempotent: options.idempotent ?? false,
     signal: options.signal,
     context: `${verb} ${range(first, chunk.length)}`,

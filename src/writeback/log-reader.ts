@@ -1,0 +1,191 @@
+/**
+ * What the planners read from Postgres: NEW trigger-log rows of the read-write tables, oldest first,
+ * and the current state of the mirror rows they name.
+ *
+ * Visibility: log ids come from a sequence when a change is made, not when its transaction commits.
+ * A transaction still open can hold smaller ids than one that already committed; sending the
+ * committed one's rows now would put them before the open one's, against log order. So rows are read
+ * only below a horizon: the oldest open transaction that has written to this trigger log (it holds a
+ * RowExclusiveLock on the table until it ends, visible in pg_locks). Every row read then belongs to a
+ * finished transaction, and so do the rows of every older transaction that wrote to the log; as txids
+ * and ids are both handed out in time order, a later plan does not find rows "behind" the ones sent.
+ * The horizon is read just before the rows (a transaction that starts writing in between is the one
+ * case left open; concurrent transactions have no order between them anyway). Changes of ONE record
+ * are always in order: a row lock makes the second transaction wait for the first to commit before it
+ * changes the record and takes its ids.
+ *
+ * Why not `txid < txid_snapshot_xmin(txid_current_snapshot())`: that horizon is the oldest open
+ * transaction of the whole cluster that has an xid — any long transaction (a backfill, another
+ * writer waiting for the writer lock after a SELECT ... FOR UPDATE) would stop write-back until it
+ * ends, or deadlock it. Only transactions that wrote to this log matter.
+ */
+import type { ClientBase } from 'pg';
+import { qualify, quoteIdent, wrapPgError } from '../store/index.js';
+import { TRIGGER_LOG_TABLE, type TriggerLogAction } from './trigger-log-ddl.js';
+
+export interface LogRow {
+  readonly id: string;
+  readonly txid: string;
+  readonly action: TriggerLogAction;
+  readonly table: string;
+  readonly recordId: number;
+  readonly sfid: string | null;
+  readonly values: Readonly<Record<string, unknown>> | null;
+  /**
+   * The row was handled before (sent, failed, requeued): its `updated_at` moved past `created_at`,
+   * which capture sets to the same instant. Planners use it for INSERT rows only: a retried insert
+   * is sent with the row as it is now (its logged values may be what failed).
+   */
+  readonly retried: boolean;
+}
+
+interface RawLogRow {
+  id: string;
+  txid: string;
+  action: TriggerLogAction;
+  table_name: string;
+  record_id: number;
+  sfid: string | null;
+  values: Record<string, unknown> | null;
+  retried: boolean;
+}
+
+const toLogRow = (r: RawLogRow): LogRow => ({
+  id: r.id,
+  txid: r.txid,
+  action: r.action,
+  table: r.table_name,
+  recordId: r.record_id,
+  sfid: r.sfid,
+  values: r.values,
+  retried: r.retried,
+});
+
+/**
+ * The txid (64-bit, as `txid_current()`) of the oldest other open transaction that has written to
+ * the log, or null. pg_locks shows 32-bit xids: they are widened with the epoch of the current
+ * snapshot's xmax (one epoch back if that would put them in the future).
+ */
+export async function writeHorizon(client: ClientBase, schema: string): Promise<string | null> {
+  const { rows } = await client.query<{ horizon: string | null }>(
+    `SELECT min(CASE WHEN x.x64 > s.xmax THEN x.x64 - 4294967296 ELSE x.x64 END)::text AS horizon
+     FROM (SELECT txid_snapshot_xmax(txid_current_snapshot()) AS xmax) s
+     CROSS JOIN LATERAL (
+       SELECT ((s.xmax >> 32) << 32) + t.transactionid::text::bigint AS x64
+       FROM pg_locks r
+       JOIN pg_locks t ON t.pid = r.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted
+       WHERE r.locktype = 'relation' AND r.relation = to_regclass($1) AND r.mode = 'RowExclusiveLock'
+         AND r.granted AND r.pid <> pg_backend_pid()
+         AND r.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     ) x`,
+    [qualify(schema, TRIGGER_LOG_TABLE)],
+  );
+  return rows[0]?.horizon ?? null;
+}
+
+/** NEW rows of `tables` from finished transactions below the write horizon, in id order, at most `limit`. */
+export async function readNewRows(
+  client: ClientBase,
+  schema: string,
+  tables: readonly string[],
+  limit: number,
+): Promise<LogRow[]> {
+  if (tables.length === 0) return [];
+  try {
+    const horizon = await writeHorizon(client, schema);
+    const { rows } = await client.query<RawLogRow>(
+      `SELECT id, txid, action, table_name, record_id, sfid, "values", updated_at <> created_at AS retried
+       FROM ${qualify(schema, TRIGGER_LOG_TABLE)}
+       WHERE state = 'NEW' AND table_name = ANY ($1::text[]) AND record_id IS NOT NULL
+         AND ($3::bigint IS NULL OR txid < $3::bigint)
+       ORDER BY id
+       LIMIT $2`,
+      [tables, limit, horizon],
+    );
+    return rows.map(toLogRow);
+  } catch (err) {
+    throw wrapPgError(`Could not read the trigger log ${schema}.${TRIGGER_LOG_TABLE}`, err);
+  }
+}
+
+/**
+ * FAILED rows of these records of one table, in id order, for records with no PENDING row. The
+ * caller asks only for records without sfid: such a record can only have failed as an insert (an
+ * update or delete needs an sfid to be sent), whichever row of the folded attempt took FAILED.
+ */
+export async function readFailedAttempts(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  recordIds: readonly number[],
+): Promise<LogRow[]> {
+  if (recordIds.length === 0) return [];
+  const log = qualify(schema, TRIGGER_LOG_TABLE);
+  try {
+    const { rows } = await client.query<RawLogRow>(
+      `SELECT l.id, l.txid, l.action, l.table_name, l.record_id, l.sfid, l."values", true AS retried
+       FROM ${log} l
+       WHERE l.state = 'FAILED' AND l.table_name = $1 AND l.record_id = ANY ($2::int[])
+         AND NOT EXISTS (SELECT 1 FROM ${log} p
+                         WHERE p.state = 'PENDING' AND p.table_name = l.table_name AND p.record_id = l.record_id)
+       ORDER BY l.id`,
+      [table, recordIds],
+    );
+    return rows.map(toLogRow);
+  } catch (err) {
+    throw wrapPgError(`Could not read failed writes of ${schema}.${table}`, err);
+  }
+}
+
+/** A mirror row as the planner needs it. */
+export interface MirrorRow {
+  readonly sfid: string | null;
+  /** The external-id column's value, when the table has that column. */
+  readonly externalId: string | null;
+  /** Every non-system column as capture would log it (to_jsonb minus the system columns). */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** Current mirror rows by `id` (absent: deleted since). `extColumn` null: the table has none. */
+export async function readMirrorRows(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  recordIds: readonly number[],
+  extColumn: string | null,
+): Promise<Map<number, MirrorRow>> {
+  const out = new Map<number, MirrorRow>();
+  if (recordIds.length === 0) return out;
+  const ext = extColumn === null ? 'NULL::text' : `m.${quoteIdent(extColumn)}::text`;
+  try {
+    const { rows } = await client.query<{
+      id: number;
+      sfid: string | null;
+      ext: string | null;
+      values: Record<string, unknown>;
+    }>(
+      `SELECT m.id, m.sfid, ${ext} AS ext, to_jsonb(m) - ferry.writeback_system_columns() AS "values"
+       FROM ${qualify(schema, table)} m WHERE m.id = ANY ($1::int[])`,
+      [recordIds],
+    );
+    for (const r of rows) out.set(r.id, { sfid: r.sfid, externalId: r.ext, values: r.values });
+    return out;
+  } catch (err) {
+    throw wrapPgError(`Could not read mirror rows of ${schema}.${table}`, err);
+  }
+}
+
+/** Whether `schema.table` has `column` (the external-id column may be missing from older tables). */
+export async function hasColumn(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  column: string,
+): Promise<boolean> {
+  const { rows } = await client.query<{ present: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = $1 AND table_name = $2 AND column_name = $3) AS present`,
+    [schema, table, column],
+  );
+  return rows[0]?.present === true;
+}

@@ -1,0 +1,246 @@
+import type { ClientBase, Pool } from 'pg';
+import { qualify, withTransaction } from '../store/index.js';
+import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
+import type { SkippedRows, WriteOp, WriteOutcome } from './write-plan.js';
+
+/**
+ * What the writer records, on the trigger log and on the mirror rows (docs/write-back.md "Results
+ * and errors"). Every statement runs with `ferry.sync = 'on'`, so none of it is captured again.
+ *
+ * - Claim: the log rows of a group go NEW → PENDING in their own committed transaction before
+ *   anything is sent, so a crash leaves them PENDING; the next writer puts them back to NEW
+ *   (`requeueInFlight`) and sends them again — safe, because inserts are upserts on their external id.
+ * - Success: log row SUCCESS (a write's earlier rows folded into it: MERGED); the mirror row gets the
+ *   new sfid (inserts), `_hc_lastop` INSERTED / UPDATED and no `_hc_err` — unless a newer change of
+ *   the row is waiting, which keeps it PENDING.
+ * - Record error: log rows FAILED with Salesforce's message; the mirror row `_hc_lastop` FAILED and
+ *   `_hc_err` = `{"op", "code", "message", "fields"}`; its data stays as the user wrote it.
+ * - Salesforce unavailable: `requeue` — the rows go back to NEW, nothing is marked failed.
+ */
+
+/** `sf_result` of a processed log row: 1 written, 0 refused (Heroku Connect leaves it undocumented). */
+export const SF_RESULT_SUCCESS = 1;
+export const SF_RESULT_FAILED = 0;
+
+const LASTOP: Readonly<Record<WriteOp, string>> = {
+  insert: 'INSERTED',
+  update: 'UPDATED',
+  delete: 'DELETED',
+};
+const ACTION: Readonly<Record<WriteOp, string>> = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
+
+async function asFerry(client: ClientBase): Promise<void> {
+  await client.query(`SELECT set_config('ferry.sync', 'on', true)`);
+}
+
+/**
+ * Marks the rows PENDING (only those still NEW), on the writer's claim transaction: committed before
+ * anything is sent, so a crash leaves them PENDING. Returns the ids claimed.
+ */
+export async function claimLogRowsWith(
+  client: ClientBase,
+  schema: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  await asFerry(client);
+  const { rows } = await client.query<{ id: string }>(
+    `UPDATE ${qualify(schema, TRIGGER_LOG_TABLE)} SET state = 'PENDING', updated_at = now()
+     WHERE id = ANY ($1::bigint[]) AND state = 'NEW' RETURNING id::text`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Rows the planner settled without sending (IGNORED, with its reason). A mirror row with nothing
+ * else waiting is as Salesforce has it: SYNCED.
+ */
+export async function recordSkippedWith(
+  client: ClientBase,
+  schema: string,
+  skipped: readonly SkippedRows[],
+): Promise<void> {
+  if (skipped.length === 0) return;
+  await asFerry(client);
+  const log = qualify(schema, TRIGGER_LOG_TABLE);
+  const ids = skipped.flatMap((s) => s.logIds);
+  const reasons = skipped.flatMap((s) => s.logIds.map(() => s.reason));
+  await client.query(
+    `UPDATE ${log} l SET state = 'IGNORED', sf_message = x.reason, processed_at = now(),
+            processed_tx = txid_current(), updated_at = now()
+     FROM unnest($1::bigint[], $2::text[]) AS x(id, reason)
+     WHERE l.id = x.id AND l.state = 'NEW'`,
+    [ids, reasons],
+  );
+  const byTable = new Map<string, number[]>();
+  for (const s of skipped) byTable.set(s.table, [...(byTable.get(s.table) ?? []), s.recordId]);
+  for (const [table, recordIds] of byTable) {
+    const mirror = qualify(schema, table);
+    await client.query(
+      `UPDATE ${mirror} t SET _hc_lastop = 'SYNCED'
+       WHERE t.id = ANY ($2::int[]) AND t._hc_lastop = 'PENDING'
+         AND NOT EXISTS (SELECT 1 FROM ${log} w WHERE w.table_name = $1 AND w.record_id = t.id
+                         AND w.state IN ('NEW', 'PENDING'))`,
+      [table, recordIds],
+    );
+  }
+}
+
+/** PENDING → NEW for these rows (Salesforce was unavailable, or the sender gave no result for them). */
+export async function requeue(
+  pool: Pool | ClientBase,
+  schema: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await pool.query(
+    `UPDATE ${qualify(schema, TRIGGER_LOG_TABLE)} SET state = 'NEW', updated_at = now()
+     WHERE id = ANY ($1::bigint[]) AND state = 'PENDING'`,
+    [ids],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Every PENDING row back to NEW: called by a writer that has just taken the writer lock, so any
+ * PENDING row was left by a writer that died mid-send.
+ */
+export async function requeueInFlight(pool: Pool | ClientBase, schema: string): Promise<number> {
+  const log = qualify(schema, TRIGGER_LOG_TABLE);
+  const present = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [log]);
+  if (!present.rows[0]?.t) return 0;
+  const result = await pool.query(
+    `UPDATE ${log} SET state = 'NEW', updated_at = now() WHERE state = 'PENDING'`,
+  );
+  return result.rowCount ?? 0;
+}
+
+/** Whether the schema's trigger log has a row waiting to be sent (false when there is no log). */
+export async function hasNewRows(pool: Pool | ClientBase, schema: string): Promise<boolean> {
+  const log = qualify(schema, TRIGGER_LOG_TABLE);
+  const present = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [log]);
+  if (!present.rows[0]?.t) return false;
+  const { rowCount } = await pool.query(`SELECT 1 FROM ${log} WHERE state = 'NEW' LIMIT 1`);
+  return (rowCount ?? 0) > 0;
+}
+
+export interface RecordedOutcomes {
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+/** Records the outcomes of one group in one transaction (log rows, then mirror rows). */
+export async function recordOutcomes(
+  pool: Pool,
+  schema: string,
+  outcomes: readonly WriteOutcome[],
+): Promise<RecordedOutcomes> {
+  if (outcomes.length === 0) return { succeeded: 0, failed: 0 };
+  return withTransaction(pool, (client) => recordOutcomesWith(client, schema, outcomes));
+}
+
+/** recordOutcomes on the caller's transaction. */
+export async function recordOutcomesWith(
+  client: ClientBase,
+  schema: string,
+  outcomes: readonly WriteOutcome[],
+): Promise<RecordedOutcomes> {
+  if (outcomes.length === 0) return { succeeded: 0, failed: 0 };
+  const log = qualify(schema, TRIGGER_LOG_TABLE);
+  const logRows = {
+    id: [] as string[],
+    state: [] as string[],
+    result: [] as number[],
+    message: [] as (string | null)[],
+    sfid: [] as (string | null)[],
+  };
+  for (const o of outcomes) {
+    const ids = o.write.logIds;
+    ids.forEach((id, i) => {
+      logRows.id.push(id);
+      if (o.ok) {
+        logRows.state.push(i === ids.length - 1 ? 'SUCCESS' : 'MERGED');
+        logRows.result.push(SF_RESULT_SUCCESS);
+        logRows.message.push(null);
+        logRows.sfid.push(o.sfid);
+      } else {
+        logRows.state.push('FAILED');
+        logRows.result.push(SF_RESULT_FAILED);
+        logRows.message.push(o.message);
+        logRows.sfid.push(null);
+      }
+    });
+  }
+  {
+    await asFerry(client);
+    await client.query(
+      `UPDATE ${log} l SET state = x.state, sf_result = x.result, sf_message = x.message,
+              sfid = coalesce(l.sfid, x.sfid), processed_at = now(), processed_tx = txid_current(), updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[]) AS x(id, state, result, message, sfid)
+       WHERE l.id = x.id`,
+      [logRows.id, logRows.state, logRows.result, logRows.message, logRows.sfid],
+    );
+    const byTable = new Map<string, WriteOutcome[]>();
+    for (const o of outcomes) {
+      if (o.write.op === 'delete') continue; // the mirror row is gone already
+      const list = byTable.get(o.write.table) ?? [];
+      list.push(o);
+      byTable.set(o.write.table, list);
+    }
+    for (const [table, list] of byTable) await recordOnMirror(client, schema, table, list);
+  }
+  const succeeded = outcomes.filter((o) => o.ok).length;
+  return { succeeded, failed: outcomes.length - succeeded };
+}
+
+async function recordOnMirror(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  outcomes: readonly WriteOutcome[],
+): Promise<void> {
+  const mirror = qualify(schema, table);
+  const log = qualify(schema, TRIGGER_LOG_TABLE);
+  const ok = outcomes.filter((o): o is Extract<WriteOutcome, { ok: true }> => o.ok);
+  const failed = outcomes.filter((o): o is Extract<WriteOutcome, { ok: false }> => !o.ok);
+  // A newer change of the row still waiting keeps it PENDING: `_hc_lastop` tells the row's state.
+  const waiting = `EXISTS (SELECT 1 FROM ${log} w WHERE w.table_name = $1 AND w.record_id = t.id AND w.state IN ('NEW', 'PENDING'))`;
+  if (ok.length > 0) {
+    const ids = ok.map((o) => o.write.recordId);
+    const sfids = ok.map((o) => o.sfid);
+    const ops = ok.map((o) => LASTOP[o.write.op]);
+    // A poll may have read the new record before its sfid came back here, and added it as a row of
+    // its own: that copy goes, the row the user inserted takes the sfid.
+    await client.query(
+      `DELETE FROM ${mirror} t USING unnest($1::int[], $2::text[]) AS x(record_id, sfid)
+       WHERE t.sfid = x.sfid AND t.id <> x.record_id`,
+      [ids, sfids],
+    );
+    await client.query(
+      `UPDATE ${mirror} t SET sfid = x.sfid,
+              _hc_lastop = CASE WHEN ${waiting} THEN t._hc_lastop ELSE x.lastop END, _hc_err = NULL
+       FROM unnest($2::int[], $3::text[], $4::text[]) AS x(record_id, sfid, lastop)
+       WHERE t.id = x.record_id`,
+      [table, ids, sfids, ops],
+    );
+    // Later changes of a row inserted meanwhile were captured without its sfid.
+    await client.query(
+      `UPDATE ${log} l SET sfid = x.sfid, updated_at = now()
+       FROM unnest($2::int[], $3::text[]) AS x(record_id, sfid)
+       WHERE l.table_name = $1 AND l.record_id = x.record_id AND l.sfid IS NULL AND l.state = 'NEW'`,
+      [table, ids, sfids],
+    );
+  }
+  if (failed.length > 0) {
+    const errors = failed.map((o) =>
+      JSON.stringify({ op: ACTION[o.write.op], code: o.code, message: o.message, fields: o.fields }),
+    );
+    await client.query(
+      `UPDATE ${mirror} t SET _hc_lastop = CASE WHEN ${waiting} THEN t._hc_lastop ELSE 'FAILED' END, _hc_err = x.err
+       FROM unnest($2::int[], $3::text[]) AS x(record_id, err)
+       WHERE t.id = x.record_id`,
+      [table, failed.map((o) => o.write.recordId), errors],
+    );
+  }
+}
