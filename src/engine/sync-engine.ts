@@ -9,7 +9,7 @@ import { purgeVersions } from '../history/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import {
   acquireLease,
-  applyChangeBatch,
+  applyChangeBatchesInOrder,
   ensureMirrorTable,
   lockCursor,
   readCursor,
@@ -24,6 +24,7 @@ import { budgetWarning } from './governor.js';
 import { knownIds } from './known-ids.js';
 import { hasFormulaFields, mappedModel } from './mapped-model.js';
 import { newMappedFields, refreshNewFields } from './new-fields.js';
+import { ParentModels } from './parent-models.js';
 import {
   ensureObjectState,
   finishInitial,
@@ -38,6 +39,8 @@ import { endRun, startRun, type RunState } from './runs.js';
 import { backoffMs, serviceLoop } from './service-loop.js';
 
 const HOUR = 3_600_000;
+/** Initial-load batches in flight at once (see applyChangeBatchesInOrder). */
+const INITIAL_LOAD_DEPTH = 2;
 
 export interface SyncEngineOptions {
   readonly config: FerryConfig;
@@ -146,6 +149,7 @@ export class SyncEngine {
   readonly #cycleRetryMaxMs: number;
   readonly #onBatch: ((event: BatchEvent) => void) | undefined;
   readonly #batchSize: number | undefined;
+  readonly #parents: ParentModels;
 
   constructor(options: SyncEngineOptions) {
     this.#config = options.config;
@@ -162,6 +166,7 @@ export class SyncEngine {
     this.#cycleRetryMaxMs = options.cycleRetryMaxMs ?? 5 * 60_000;
     this.#onBatch = options.onBatch;
     this.#batchSize = options.batchSize;
+    this.#parents = new ParentModels(this.#client, this.#logger);
   }
 
   /** The objects this engine syncs, in order. */
@@ -317,11 +322,19 @@ export class SyncEngine {
       return { object: name, phase: known.phase, records: 0, versions: 0, skipped: 'backoff' };
     }
     const describe = await this.#client.describe(name, options.signal);
-    const model = mappedModel(fromDescribe(describe), mapping);
+    const full = fromDescribe(describe);
+    this.#parents.remember(full);
+    const model = mappedModel(full, mapping);
+    // Read-write tables get `<lookup>__r__<externalid>` columns, so a child can name a parent that has
+    // no sfid yet (relationship-columns.ts); they need the describes of the objects the lookups target.
+    const relationshipColumns =
+      mapping.mode === 'merge' && mapping.access === 'read-write'
+        ? await this.#parents.columnsFor(model, this.#config.writes.externalIdField, options.signal)
+        : [];
     // One transaction: a field refresh owed for new columns is recorded with the ALTER TABLE that
     // adds them, so a crash in between cannot lose it.
     const { ensured, registered } = await withTransaction(this.#pool, async (c) => {
-      const table = await ensureMirrorTable(c, model, { schema, mode: mapping.mode });
+      const table = await ensureMirrorTable(c, model, { schema, mode: mapping.mode, relationshipColumns });
       // Capture triggers follow the mapping's access (and create the trigger log). A delta table
       // cannot be captured: read-only there means no triggers; read-write is refused (ConfigError).
       if (mapping.mode === 'merge' || mapping.access === 'read-write') {
@@ -343,6 +356,12 @@ export class SyncEngine {
         registered.refreshFields
           ? 'new fields became columns; they are read for every row after the poll'
           : 'new fields became columns',
+      );
+    }
+    if (ensured.addedRelationshipColumns) {
+      this.#logger.info(
+        { object: name, columns: ensured.addedRelationshipColumns },
+        'relationship external-id columns added (a child can name its parent by external id)',
       );
     }
     for (const change of ensured.changedColumns) {
@@ -370,8 +389,11 @@ export class SyncEngine {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.#batchSize !== undefined ? { batchSize: this.#batchSize } : {}),
     };
-    const apply = (batches: AsyncIterable<ChangeBatch>, afterBatch?: (batch: ChangeBatch) => Promise<void>) =>
-      this.#applyAll(batches, model, mapping, lease, progress, options.signal, afterBatch);
+    const apply = (
+      batches: AsyncIterable<ChangeBatch>,
+      afterBatch?: (batch: ChangeBatch) => Promise<void>,
+      depth = 1,
+    ) => this.#applyAll(batches, model, mapping, lease, progress, options.signal, afterBatch, depth);
 
     if (state.phase !== 'incremental') {
       const startedAt =
@@ -381,7 +403,8 @@ export class SyncEngine {
       const cursor = state.phase === 'new' ? undefined : await readCursor(this.#pool, name);
       const afterId = cursor?.id ?? null;
       this.#logger.info({ object: name, afterId }, afterId ? 'resuming initial load' : 'initial load');
-      await apply(this.#capture.initialLoad(ctx, { afterId }));
+      // Id-keyset batches hold disjoint records: two transactions in flight (applyChangeBatchesInOrder).
+      await apply(this.#capture.initialLoad(ctx, { afterId }), undefined, INITIAL_LOAD_DEPTH);
       const start = new Date(startedAt.getTime() - this.#config.mirror.overlap).toISOString();
       await withTransaction(this.#pool, async (c) => {
         await lockCursor(c, name, lease);
@@ -433,16 +456,13 @@ export class SyncEngine {
     progress: Progress,
     signal: AbortSignal | undefined,
     afterBatch?: (batch: ChangeBatch) => Promise<void>,
+    depth = 1,
   ): Promise<void> {
     const started = Date.now();
     const before = progress.records;
     let lastLog = started;
-    for await (const batch of batches) {
-      const applied = await applyChangeBatch(this.#pool, batch, model, {
-        schema: this.#config.mirror.schema,
-        mode: mapping.mode,
-        lease,
-      });
+    const options = { schema: this.#config.mirror.schema, mode: mapping.mode, lease, depth };
+    await applyChangeBatchesInOrder(this.#pool, batches, model, options, async (batch, applied) => {
       await afterBatch?.(batch);
       const count = batch.records.length + batch.tombstones.length;
       progress.records += count;
@@ -471,7 +491,7 @@ export class SyncEngine {
       if (signal?.aborted) throw new StopCycle(null);
       const warning = budgetWarning(this.#client.apiUsage, this.#config.mirror.apiBudget);
       if (warning) throw new StopCycle(warning);
-    }
+    });
   }
 }
 

@@ -5,6 +5,7 @@ export {
   type ApplyChangeBatchOptions,
   type ApplyChangeBatchResult,
 } from './apply-change-batch.js';
+export { applyChangeBatchesInOrder, type InOrderOptions } from './apply-in-order.js';
 export {
   acquireLease,
   lockCursor,
