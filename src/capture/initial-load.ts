@@ -9,7 +9,6 @@ import { changeBatch, toChanges } from './changes.js';
 import { selectFields } from './fields.js';
 import { readByIdKeyset } from './id-keyset.js';
 import { Progress } from './progress.js';
-import { readAhead } from './read-ahead.js';
 import { filterOf } from './read.js';
 import type { CaptureContext, InitialLoadPosition } from './types.js';
 
@@ -35,16 +34,10 @@ export async function* initialLoad(
     afterId: from.afterId,
     what: 'initial load',
   });
-  async function* batches(): AsyncGenerator<ChangeBatch, void, undefined> {
-    for await (const rows of pages) {
-      const { records, tombstones, last } = toChanges(rows, selection);
-      progress.add(records.length, tombstones.length);
-      yield changeBatch(ctx, 'initial', records, tombstones, {
-        systemModstamp: null,
-        id: last?.sfid ?? null,
-      });
-    }
+  for await (const rows of pages) {
+    const { records, tombstones, last } = toChanges(rows, selection);
+    progress.add(records.length, tombstones.length);
+    yield changeBatch(ctx, 'initial', records, tombstones, { systemModstamp: null, id: last?.sfid ?? null });
   }
-  yield* readAhead(batches(), ctx.signal);
   progress.done();
 }
