@@ -123,7 +123,8 @@ interface Progress {
 
 /**
  * The mirror's orchestration. One cycle walks the mapped objects: describe (once per object per
- * cycle) → mapped model → mirror table (schema drift adds columns) → the object's state machine:
+ * cycle) → mapped model → mirror table (schema drift adds columns; a read-write table also gets its
+ * relationship external-id columns, parent-models.ts) → the object's state machine:
  * `new`/`initial` run the Id-keyset initial load (each batch applied — history, mirror, cursor in one
  * transaction — before the next is requested; resumable by Id), then `incremental` polls from the
  * cursor, with the Id reconciliation and the formula refresh when they are due. Runs go to

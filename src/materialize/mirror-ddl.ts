@@ -20,6 +20,17 @@ export interface MirrorTableOptions {
   readonly schema?: string | undefined;
   /** 'merge' (default): the mirror table; 'delta': the `<table>_changes` table. */
   readonly mode?: MaterializeMode | undefined;
+  /**
+   * Merge mode, read-write mappings: relationship external-id columns (`accountid__r__ferry_id__c`,
+   * see relationship-columns.ts) to have besides the field columns. Ignored in delta mode.
+   */
+  readonly relationshipColumns?: readonly ExtraColumn[] | undefined;
+}
+
+/** A column that is no field of the object (a relationship external-id column). */
+export interface ExtraColumn {
+  readonly column: string;
+  readonly type: string;
 }
 
 export const DEFAULT_MIRROR_SCHEMA = 'salesforce';
@@ -35,7 +46,11 @@ export function changesTableName(model: ObjectModel): string {
 }
 
 /** CREATE statements (idempotent) for an object's mirror table and its indexes. */
-export function mirrorTableDdl(model: ObjectModel, schema: string = DEFAULT_MIRROR_SCHEMA): string {
+export function mirrorTableDdl(
+  model: ObjectModel,
+  schema: string = DEFAULT_MIRROR_SCHEMA,
+  extra: readonly ExtraColumn[] = [],
+): string {
   const name = mirrorTableName(model);
   const table = qualify(schema, name);
   const lines = [
@@ -46,6 +61,7 @@ export function mirrorTableDdl(model: ObjectModel, schema: string = DEFAULT_MIRR
     '_hc_lastop varchar(32)',
     '_hc_err text',
     ...mirrorColumns(model).map((c) => `${quoteIdent(c.column)} ${c.type}`),
+    ...extra.map((c) => `${quoteIdent(c.column)} ${c.type}`),
   ];
   return [
     `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};`,
@@ -84,6 +100,8 @@ export interface EnsureResult {
   readonly addedColumns: readonly string[];
   /** Columns whose type changed because the field's did (schema drift): see columnTypeChange. */
   readonly changedColumns: readonly ColumnTypeChange[];
+  /** Relationship external-id columns added to an existing table (absent when none was). */
+  readonly addedRelationshipColumns?: readonly string[];
 }
 
 export interface ColumnTypeChange {
@@ -132,7 +150,9 @@ export function columnTypeChange(column: string, current: string, wanted: string
  * Creates the object's table if missing; otherwise adds a column for every mapped field it lacks
  * (ALTER TABLE ADD COLUMN) and changes the type of a column whose field's type changed
  * (columnTypeChange: widen, never lose data). Columns of fields no longer in the model are kept
- * (their data stays queryable).
+ * (their data stays queryable). The same goes for `relationshipColumns` (merge mode), except that
+ * such a column is only ever converted losslessly (a longer varchar...), never to `text`: it may be
+ * one the application added itself, with a type of its choosing, before Ferry did.
  */
 export async function ensureMirrorTable(
   client: ClientBase,
@@ -150,8 +170,9 @@ export async function ensureMirrorTable(
        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
       [target],
     );
+    const extra = delta ? [] : (options.relationshipColumns ?? []);
     if (found.rows.length === 0) {
-      await client.query(delta ? changesTableDdl(model, schema) : mirrorTableDdl(model, schema));
+      await client.query(delta ? changesTableDdl(model, schema) : mirrorTableDdl(model, schema, extra));
       return { schema, table, created: true, addedColumns: [], changedColumns: [] };
     }
     const existing = new Map(found.rows.map((r) => [r.column_name, r.type]));
@@ -160,22 +181,29 @@ export async function ensureMirrorTable(
       await client.query(`ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.column)} ${c.type}`);
     }
     const changed: ColumnTypeChange[] = [];
-    for (const c of mirrorColumns(model)) {
+    const alter = async (c: ExtraColumn, lossless: boolean): Promise<void> => {
       const current = existing.get(c.column);
       const change = current === undefined ? null : columnTypeChange(c.column, current, c.type);
-      if (change === null) continue;
+      if (change === null || (lossless && change.to !== c.type)) return;
       const col = quoteIdent(c.column);
       await client.query(
         `ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${change.to} USING ${col}::${change.to}`,
       );
       changed.push(change);
+    };
+    for (const c of mirrorColumns(model)) await alter(c, false);
+    const missingExtra = extra.filter((c) => !existing.has(c.column));
+    for (const c of missingExtra) {
+      await client.query(`ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.column)} ${c.type}`);
     }
+    for (const c of extra) await alter(c, true);
     return {
       schema,
       table,
       created: false,
       addedColumns: missing.map((c) => c.column),
       changedColumns: changed,
+      ...(missingExtra.length > 0 ? { addedRelationshipColumns: missingExtra.map((c) => c.column) } : {}),
     };
   } catch (err) {
     throw wrapPgError(`Could not create or update the table ${schema}.${table} of ${model.name}`, err);

@@ -8,6 +8,9 @@
  *   under the lookup's relationshipName: Salesforce resolves the parent by its external id, so a
  *   child can be inserted in the same plan as its parent. A null there sends nothing (the plain
  *   lookup column, if set, says which parent); a value replaces the plain lookup column's value.
+ *   Ferry makes these columns for the configured external id (src/materialize/relationship-columns.ts),
+ *   shortened with a hash past Postgres's 63 bytes; such a name cannot be split at `__r__`, so it is
+ *   recognised by recomputing it for each lookup.
  * - Types: numbers as JSON numbers, booleans, dates `YYYY-MM-DD`, datetimes ISO-8601 with `Z` (mirror
  *   `timestamp` columns hold UTC wall-clock time), times `HH:mm:ss.SSSZ`, null clears the field.
  * - Fields Salesforce would refuse to write are reported, not dropped: a non-null value of a
@@ -17,13 +20,11 @@
  */
 import type { FieldModel, ObjectModel } from '../core/sobject-model.js';
 import { SYSTEM_FIELDS } from '../core/type-map.js';
+import { RELATIONSHIP_SEPARATOR, relationshipColumnName } from '../materialize/relationship-columns.js';
 import type { WriteOp } from './write-plan.js';
 
 /** Salesforce's status code for a field that may not be written in this operation. */
 export const FIELD_NOT_WRITABLE = 'INVALID_FIELD_FOR_INSERT_UPDATE';
-
-/** Column-name separator of relationship external-id columns (Heroku Connect's). */
-const REL_SEPARATOR = '__r__';
 
 export interface FieldsResult {
   readonly fields: Record<string, unknown>;
@@ -56,15 +57,56 @@ export function columnIndex(model: ObjectModel): ColumnIndex {
 /** Where to find parents' models (by mirror table = lower-case object name) for field casing. */
 export type ModelLookup = (objectName: string) => ObjectModel | undefined;
 
+const shortened = new WeakMap<ObjectModel, Map<string, ReadonlyMap<string, FieldModel>>>();
+
+/** Relationship columns of `externalIdField` whose names were shortened (fitName), by column. */
+function shortenedColumns(model: ObjectModel, externalIdField: string): ReadonlyMap<string, FieldModel> {
+  let byField = shortened.get(model);
+  if (!byField) shortened.set(model, (byField = new Map<string, ReadonlyMap<string, FieldModel>>()));
+  const key = externalIdField.toLowerCase();
+  let out = byField.get(key);
+  if (!out) {
+    const map = new Map<string, FieldModel>();
+    for (const f of model.fields) {
+      if (f.type !== 'reference') continue;
+      const column = relationshipColumnName(f.name, key);
+      if (column !== `${f.name.toLowerCase()}${RELATIONSHIP_SEPARATOR}${key}`) map.set(column, f);
+    }
+    byField.set(key, (out = map));
+  }
+  return out;
+}
+
+/** The lookup and the parent's external-id column a relationship column names, or undefined. */
+function relationshipOf(
+  model: ObjectModel,
+  byColumn: ReadonlyMap<string, FieldModel>,
+  column: string,
+  externalIdField: string | undefined,
+): { lookup: FieldModel; extColumn: string } | undefined {
+  if (externalIdField !== undefined) {
+    const short = shortenedColumns(model, externalIdField).get(column);
+    if (short) return { lookup: short, extColumn: externalIdField.toLowerCase() };
+  }
+  const sep = column.indexOf(RELATIONSHIP_SEPARATOR);
+  if (sep <= 0) return undefined; // not a field of the object: a column of the application's own
+  const lookup = byColumn.get(column.slice(0, sep));
+  if (!lookup || lookup.type !== 'reference' || !lookup.relationshipName) return undefined;
+  return { lookup, extColumn: column.slice(sep + RELATIONSHIP_SEPARATOR.length) };
+}
+
 /**
  * `values` of one log row (or several folded, last value per column winning) → Salesforce fields.
- * `op` decides which fields are writable (insert: createable; update: updateable).
+ * `op` decides which fields are writable (insert: createable; update: updateable). `externalIdField`
+ * (the configured one, e.g. `Ferry_Id__c`) names the parents' external id of Ferry's own relationship
+ * columns: shortened names are recognised, and its casing is used for parents `lookup` does not know.
  */
 export function toSalesforceFields(
   model: ObjectModel,
   values: Readonly<Record<string, unknown>>,
   op: Exclude<WriteOp, 'delete'>,
   lookup: ModelLookup,
+  externalIdField?: string,
 ): FieldsResult {
   const { byColumn } = columnIndex(model);
   const fields: Record<string, unknown> = {};
@@ -83,11 +125,8 @@ export function toSalesforceFields(
       fields[field.name] = toSalesforceValue(field, value);
       continue;
     }
-    const sep = column.indexOf(REL_SEPARATOR);
-    if (sep <= 0) continue; // not a field of the object: a column of the application's own
-    const lookupField = byColumn.get(column.slice(0, sep));
-    if (!lookupField || lookupField.type !== 'reference' || !lookupField.relationshipName) continue;
-    relationships.push([lookupField, column.slice(sep + REL_SEPARATOR.length), value]);
+    const rel = relationshipOf(model, byColumn, column, externalIdField);
+    if (rel) relationships.push([rel.lookup, rel.extColumn, value]);
   }
   for (const [lookupField, extColumn, value] of relationships) {
     if (value === null || value === undefined || value === '') continue;
@@ -97,7 +136,9 @@ export function toSalesforceFields(
     }
     const parent = lookupField.referenceTo[0];
     const parentModel = parent === undefined ? undefined : lookup(parent);
-    const extField = parentModel?.fields.find((f) => f.name.toLowerCase() === extColumn)?.name ?? extColumn;
+    const extField =
+      parentModel?.fields.find((f) => f.name.toLowerCase() === extColumn)?.name ??
+      (externalIdField?.toLowerCase() === extColumn ? externalIdField : extColumn);
     // The relationship replaces the plain lookup value: Salesforce refuses both in one record.
     delete fields[lookupField.name];
     fields[lookupField.relationshipName!] = { [extField]: externalIdText(value) };

@@ -27,11 +27,14 @@ export interface PlanContext {
   readonly lookup: ModelLookup;
   /** Per table: the external-id field (describe casing) and column, or null when it has none. */
   readonly externalId: ReadonlyMap<string, { field: string; column: string } | null>;
+  /** The configured external-id field (`Ferry_Id__c`): parents' field of the relationship columns. */
+  readonly externalIdField: string;
 }
 
 export async function planContext(client: ClientBase, options: PlanOptions): Promise<PlanContext> {
   const schema = options.schema ?? DEFAULT_MIRROR_SCHEMA;
-  const wanted = (options.externalIdField ?? DEFAULT_EXTERNAL_ID_FIELD).toLowerCase();
+  const externalIdField = options.externalIdField ?? DEFAULT_EXTERNAL_ID_FIELD;
+  const wanted = externalIdField.toLowerCase();
   const externalId = new Map<string, { field: string; column: string } | null>();
   for (const [table, model] of options.models) {
     const field = model.fields.find((f) => f.name.toLowerCase() === wanted);
@@ -46,6 +49,7 @@ export async function planContext(client: ClientBase, options: PlanOptions): Pro
     maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
     lookup: (name) => byObject.get(name.toLowerCase()),
     externalId,
+    externalIdField,
   };
 }
 
@@ -113,7 +117,7 @@ export function draftWrite(
   if (!model) return skip(table, recordId, logIds, `${table} is not a read-write mapping`);
   const base = { object: model.name, table, op, recordId, sfid, logIds, externalId };
   if (op === 'delete') return { kind: 'draft', draft: { ...base, fields: {} } };
-  const { fields, notWritable } = toSalesforceFields(model, values, op, ctx.lookup);
+  const { fields, notWritable } = toSalesforceFields(model, values, op, ctx.lookup, ctx.externalIdField);
   const ext = ctx.externalId.get(table);
   // An insert's external id is the stamped UUID (finalizeGroups), whatever the log row holds.
   if (ext && op === 'insert') delete fields[ext.field];

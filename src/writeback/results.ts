@@ -16,11 +16,17 @@ import type { SkippedRows, WriteOp, WriteOutcome } from './write-plan.js';
  * - Record error: log rows FAILED with Salesforce's message; the mirror row `_hc_lastop` FAILED and
  *   `_hc_err` = `{"op", "code", "message", "fields"}`; its data stays as the user wrote it.
  * - Salesforce unavailable: `requeue` — the rows go back to NEW, nothing is marked failed.
+ * - An insert that succeeded for a row deleted meanwhile: its captured DELETE is sent after all
+ *   (deleteOrphans), so no record is left in Salesforce that Postgres no longer has.
  */
 
 /** `sf_result` of a processed log row: 1 written, 0 refused (Heroku Connect leaves it undocumented). */
 export const SF_RESULT_SUCCESS = 1;
 export const SF_RESULT_FAILED = 0;
+
+/** `sf_message` of a DELETE sent for a record created after its row was deleted (deleteOrphans). */
+export const ORPHAN_DELETE_MESSAGE =
+  'the row was deleted while its insert was being sent: the record Salesforce created is deleted too';
 
 const LASTOP: Readonly<Record<WriteOp, string>> = {
   insert: 'INSERTED',
@@ -175,11 +181,13 @@ export async function recordOutcomesWith(
   {
     await asFerry(client);
     await client.query(
-      `UPDATE ${log} l SET state = x.state, sf_result = x.result, sf_message = x.message,
+      // A DELETE sent for an orphan (deleteOrphans) keeps saying why it was sent.
+      `UPDATE ${log} l SET state = x.state, sf_result = x.result,
+              sf_message = CASE WHEN x.state = 'SUCCESS' AND l.sf_message = $6 THEN l.sf_message ELSE x.message END,
               sfid = coalesce(l.sfid, x.sfid), processed_at = now(), processed_tx = txid_current(), updated_at = now()
        FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[]) AS x(id, state, result, message, sfid)
        WHERE l.id = x.id`,
-      [logRows.id, logRows.state, logRows.result, logRows.message, logRows.sfid],
+      [logRows.id, logRows.state, logRows.result, logRows.message, logRows.sfid, ORPHAN_DELETE_MESSAGE],
     );
     const byTable = new Map<string, WriteOutcome[]>();
     for (const o of outcomes) {
@@ -231,6 +239,7 @@ async function recordOnMirror(
        WHERE l.table_name = $1 AND l.record_id = x.record_id AND l.sfid IS NULL AND l.state = 'NEW'`,
       [table, ids, sfids],
     );
+    await deleteOrphans(client, schema, table, ok);
   }
   if (failed.length > 0) {
     const errors = failed.map((o) =>
@@ -243,4 +252,35 @@ async function recordOnMirror(
       [table, failed.map((o) => o.write.recordId), errors],
     );
   }
+}
+
+/**
+ * A row deleted while its insert was being sent (PENDING): the DELETE was captured without an sfid
+ * and logged IGNORE, then the insert succeeded — leaving a record in Salesforce that Postgres no
+ * longer has (and that the next poll would bring back as a new row). The DELETE row is revived: it
+ * takes the new sfid and goes back to NEW, in this same transaction, so the writer sends it through
+ * the usual path in its next plan (it plans again while NEW rows remain; a crash in between loses
+ * nothing: the row is NEW), and meanwhile
+ * a poll does not re-add the record (conflicts.ts: an unsent DELETE keeps its versions out).
+ *
+ * Only a captured DELETE is sent: a row removed with `ferry.sync = 'on'` was removed on purpose
+ * without sending anything, so the record stays in Salesforce (and comes back with the next poll).
+ */
+async function deleteOrphans(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  ok: readonly Extract<WriteOutcome, { ok: true }>[],
+): Promise<void> {
+  const inserts = ok.filter((o) => o.write.op === 'insert');
+  if (inserts.length === 0) return;
+  await client.query(
+    `UPDATE ${qualify(schema, TRIGGER_LOG_TABLE)} l
+     SET state = 'NEW', sfid = x.sfid, sf_message = $4, updated_at = now()
+     FROM unnest($2::int[], $3::text[]) AS x(record_id, sfid)
+     WHERE l.table_name = $1 AND l.record_id = x.record_id AND l.action = 'DELETE'
+       AND l.state = 'IGNORE' AND l.sfid IS NULL
+       AND NOT EXISTS (SELECT 1 FROM ${qualify(schema, table)} t WHERE t.id = x.record_id)`,
+    [table, inserts.map((o) => o.write.recordId), inserts.map((o) => o.sfid), ORPHAN_DELETE_MESSAGE],
+  );
 }

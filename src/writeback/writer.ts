@@ -13,7 +13,7 @@ import {
   requeue,
   requeueInFlight,
 } from './results.js';
-import type { WriteGroup, WriteOutcome, WritePlan } from './write-plan.js';
+import type { PlannedWrite, WriteGroup, WriteOutcome, WritePlan } from './write-plan.js';
 import { WRITES_CHANNEL } from './write-triggers.js';
 import { setWriterState, type WriterState } from './writer-state.js';
 
@@ -30,6 +30,9 @@ import { setWriterState, type WriterState } from './writer-state.js';
  *   log and mirror rows afterwards (results.ts). Groups are sent one at a time, so no two batches for
  *   one record are ever in flight. Salesforce being unavailable puts the rows back to NEW and the
  *   writer retries with backoff (state `waiting-for-salesforce`).
+ * - A write Salesforce could not lock (UNABLE_TO_LOCK_ROW) goes back to NEW, and so do the later
+ *   writes of the same record in the plan, unsent: sending them now would let a later change reach
+ *   Salesforce before the earlier one, which the next plan would then send over it.
  * - It runs beside the sync cycles (its own connections), so reads go on while writes are sent.
  */
 
@@ -84,7 +87,13 @@ export interface DrainOptions {
 
 const HOUSEKEEPING_EVERY_MS = 3_600_000;
 
-type SentGroup = DrainResult;
+interface SentGroup extends DrainResult {
+  /** Records (recordOf) whose write was sent back to NEW (UNABLE_TO_LOCK_ROW). */
+  readonly requeued: readonly string[];
+}
+
+/** A write's record, as a set key. */
+const recordOf = (w: PlannedWrite): string => `${w.table}\u0000${w.recordId}`;
 
 /** The signal aborted between groups. */
 class WriterStopped extends Error {}
@@ -237,11 +246,15 @@ export class Writer {
       total.failed += plan.rejected.length;
       let settled = plan.rejected.length + plan.skipped.length;
       const groups = plan.groups;
+      // Records with a write sent back to NEW: their later writes in this plan wait for it (order).
+      const held = new Set<string>();
       for (const [i, group] of groups.entries()) {
         let result: SentGroup;
         try {
           if (signal?.aborted) throw new WriterStopped();
-          result = await this.#sendGroup(group, signal);
+          const writes = held.size === 0 ? group.writes : await this.#holdBack(group, held);
+          if (writes.length === 0) continue;
+          result = await this.#sendGroup(writes === group.writes ? group : { ...group, writes }, signal);
         } catch (err) {
           // This group and the ones after it wait as NEW: nothing is marked failed.
           const unsent = groups.slice(i).flatMap((g) => g.writes.flatMap((w) => w.logIds));
@@ -252,6 +265,7 @@ export class Writer {
         total.succeeded += result.succeeded;
         total.failed += result.failed;
         settled += result.succeeded + result.failed;
+        for (const key of result.requeued) held.add(key);
       }
       if (settled === 0) {
         // Nothing planned (the NEW rows belong to unmapped tables, or to transactions older ones
@@ -262,6 +276,25 @@ export class Writer {
         return;
       }
     }
+  }
+
+  /**
+   * The group's writes to send now: those of records in `held` (an earlier write of the record went
+   * back to NEW) go back to NEW too, unsent, so the next plan sends the record's changes in order.
+   */
+  async #holdBack(group: WriteGroup, held: ReadonlySet<string>): Promise<readonly PlannedWrite[]> {
+    const waiting = group.writes.filter((w) => held.has(recordOf(w)));
+    if (waiting.length === 0) return group.writes;
+    await requeue(
+      this.#pool,
+      this.#schema,
+      waiting.flatMap((w) => w.logIds),
+    );
+    this.#logger.info(
+      { object: group.object, op: group.op, writes: waiting.length },
+      'writes wait for an earlier change of their record that Salesforce could not lock',
+    );
+    return group.writes.filter((w) => !held.has(recordOf(w)));
   }
 
   /**
@@ -301,11 +334,14 @@ export class Writer {
       this.#schema,
       sentIds.filter((id) => !answered.has(id)),
     );
+    const requeued = group.writes
+      .filter((w) => !w.logIds.some((id) => answered.has(id)))
+      .map((w) => recordOf(w));
     this.#logger.info(
       { object: group.object, op: group.op, succeeded: recorded.succeeded, failed: recorded.failed },
       'writes sent',
     );
-    return recorded;
+    return { ...recorded, requeued };
   }
 
   async #waitAfter(err: unknown, failures: number, signal: AbortSignal | undefined): Promise<void> {
