@@ -10,6 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import { control } from './support/reliability.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 import { useTestDatabase } from '../support/database.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' });
@@ -21,11 +22,7 @@ let client: SalesforceClient;
 function configFor(object: string, refreshNewFields: boolean): FerryConfig {
   const base = resolveConfig({
     env: {
-      FERRY_SF_LOGIN_URL: emulator.loginUrl,
-      FERRY_SF_USERNAME: emulator.username,
-      FERRY_SF_PASSWORD: emulator.password,
-      FERRY_SF_CLIENT_ID: emulator.clientId,
-      FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+      ...emulatorEnv(emulator),
       FERRY_DATABASE_URL: db().url,
       FERRY_OBJECTS: object,
     },

@@ -5,6 +5,7 @@ import { SyncEngine } from '../../src/engine/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 import { useTestDatabase } from '../support/database.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' });
@@ -15,11 +16,7 @@ let client: SalesforceClient;
 function config(extra: Record<string, string>) {
   return resolveConfig({
     env: {
-      FERRY_SF_LOGIN_URL: emulator.loginUrl,
-      FERRY_SF_USERNAME: emulator.username,
-      FERRY_SF_PASSWORD: emulator.password,
-      FERRY_SF_CLIENT_ID: emulator.clientId,
-      FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+      ...emulatorEnv(emulator),
       FERRY_DATABASE_URL: db().url,
       FERRY_OBJECTS: 'Account',
       ...extra,

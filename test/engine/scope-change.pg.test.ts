@@ -8,6 +8,7 @@ import { SyncEngine } from '../../src/engine/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 import { useTestDatabase } from '../support/database.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' });
@@ -22,11 +23,7 @@ function engine(account: Record<string, unknown>) {
   writeFileSync(file, `objects:\n  Account: ${JSON.stringify(account)}\n`);
   const config = resolveConfig({
     env: {
-      FERRY_SF_LOGIN_URL: emulator.loginUrl,
-      FERRY_SF_USERNAME: emulator.username,
-      FERRY_SF_PASSWORD: emulator.password,
-      FERRY_SF_CLIENT_ID: emulator.clientId,
-      FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+      ...emulatorEnv(emulator),
       FERRY_DATABASE_URL: db().url,
     },
     file,
@@ -52,11 +49,7 @@ beforeAll(async () => {
     ...clientOptionsFor(
       resolveConfig({
         env: {
-          FERRY_SF_LOGIN_URL: emulator.loginUrl,
-          FERRY_SF_USERNAME: emulator.username,
-          FERRY_SF_PASSWORD: emulator.password,
-          FERRY_SF_CLIENT_ID: emulator.clientId,
-          FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+          ...emulatorEnv(emulator),
         },
       }),
     ),

@@ -6,6 +6,7 @@ import { formatStatus, readStatus, runSyncService, type CycleResult } from '../.
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { ConfigError, TransientError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/log/index.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 import { useTestDatabase } from '../support/database.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' });
@@ -14,11 +15,7 @@ let emulator: RunningEmulator;
 
 function loginEnv(): Record<string, string> {
   return {
-    FERRY_SF_LOGIN_URL: emulator.loginUrl,
-    FERRY_SF_USERNAME: emulator.username,
-    FERRY_SF_PASSWORD: emulator.password,
-    FERRY_SF_CLIENT_ID: emulator.clientId,
-    FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+    ...emulatorEnv(emulator),
   };
 }
 

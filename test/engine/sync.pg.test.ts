@@ -16,6 +16,7 @@ import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import { qualify } from '../../src/store/index.js';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../support/database.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 
 const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Lead', 'Case', 'Invoice__c'];
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' });
@@ -27,11 +28,7 @@ let client: SalesforceClient;
 function configFor(url: string, extra: Record<string, string> = {}): FerryConfig {
   return resolveConfig({
     env: {
-      FERRY_SF_LOGIN_URL: emulator.loginUrl,
-      FERRY_SF_USERNAME: emulator.username,
-      FERRY_SF_PASSWORD: emulator.password,
-      FERRY_SF_CLIENT_ID: emulator.clientId,
-      FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+      ...emulatorEnv(emulator),
       FERRY_DATABASE_URL: url,
       FERRY_OBJECTS: OBJECTS.join(','),
       ...extra,
