@@ -16,6 +16,7 @@ import { ensureMirrorTable } from '../../src/materialize/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import { withTransaction } from '../../src/store/index.js';
 import { useTestDatabase } from '../support/database.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 
 const db = useTestDatabase();
 let emulator: RunningEmulator;
@@ -23,11 +24,7 @@ let client: SalesforceClient;
 
 function loginEnv(): Record<string, string> {
   return {
-    FERRY_SF_LOGIN_URL: emulator.loginUrl,
-    FERRY_SF_USERNAME: emulator.username,
-    FERRY_SF_PASSWORD: emulator.password,
-    FERRY_SF_CLIENT_ID: emulator.clientId,
-    FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+    ...emulatorEnv(emulator),
     FERRY_LOG_LEVEL: 'silent',
   };
 }

@@ -19,6 +19,7 @@ import { archiveTriggerLog, writeAccessOf } from '../../src/writeback/index.js';
 import type { PlannedWrite, WriteGroup, WriteOutcome, WritePlan } from '../../src/writeback/write-plan.js';
 import { Writer, type WriteBackend } from '../../src/writeback/writer.js';
 import { useTestDatabase } from '../support/database.js';
+import { emulatorEnv } from '../support/emulator-env.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' });
 const db = useTestDatabase();
@@ -32,11 +33,7 @@ let apiName: Map<string, string>;
 function configFor(url: string): FerryConfig {
   return resolveConfig({
     env: {
-      FERRY_SF_LOGIN_URL: emulator.loginUrl,
-      FERRY_SF_USERNAME: emulator.username,
-      FERRY_SF_PASSWORD: emulator.password,
-      FERRY_SF_CLIENT_ID: emulator.clientId,
-      FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+      ...emulatorEnv(emulator),
       FERRY_DATABASE_URL: url,
       FERRY_OBJECTS: 'Contact',
       FERRY_READ_WRITE: 'Contact',
@@ -556,11 +553,7 @@ async function pollKeepingPolicy(): Promise<void> {
   // SyncEngine sets the configured policy (postgres-wins) first; use a config that says salesforce-wins.
   const sfWins = resolveConfig({
     env: {
-      FERRY_SF_LOGIN_URL: emulator.loginUrl,
-      FERRY_SF_USERNAME: emulator.username,
-      FERRY_SF_PASSWORD: emulator.password,
-      FERRY_SF_CLIENT_ID: emulator.clientId,
-      FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+      ...emulatorEnv(emulator),
       FERRY_DATABASE_URL: db().url,
       FERRY_OBJECTS: 'Contact',
       FERRY_READ_WRITE: 'Contact',

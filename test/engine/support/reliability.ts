@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Pool } from 'pg';
 import type { RunningEmulator } from '../../../src/emulator/index.js';
 import type { SalesforceClient } from '../../../src/salesforce/index.js';
+import { emulatorEnv } from '../../support/emulator-env.js';
 import { qualify } from '../../../src/store/index.js';
 
 export const FERRY_BIN = fileURLToPath(new URL('../../../bin/ferry.js', import.meta.url));
@@ -17,11 +18,7 @@ export function ferryEnv(
   return {
     PATH: process.env.PATH ?? '',
     FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn',
-    FERRY_SF_LOGIN_URL: emulator.loginUrl,
-    FERRY_SF_USERNAME: emulator.username,
-    FERRY_SF_PASSWORD: emulator.password,
-    FERRY_SF_CLIENT_ID: emulator.clientId,
-    FERRY_SF_CLIENT_SECRET: emulator.clientSecret,
+    ...emulatorEnv(emulator),
     FERRY_DATABASE_URL: databaseUrl,
     FERRY_OBJECTS: objects.join(','),
     ...extra,
