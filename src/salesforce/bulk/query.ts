@@ -1,6 +1,6 @@
 /**
  * Bulk API 2.0 query: create the job (query or queryAll), poll until it completes, then stream the
- * CSV result pages. Each page is one HTTP response piped straight into csv-parse; the next page's
+ * CSV result pages. Each page is one HTTP response parsed as it arrives (csv-read.ts); the next page's
  * locator arrives in the `Sforce-Locator` header, and the literal string `null` marks the last page.
  * Every page repeats the header row, so each is parsed on its own. Cells are text (`"true"`,
  * `"12.5"`, ISO dates); empty cells are null. Typing values is the caller's job (it has describe).
