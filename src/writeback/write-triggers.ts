@@ -2,20 +2,27 @@ import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { ConfigError, InvariantError, isFerryError } from '../errors/index.js';
 import { qualify, quoteIdent, wrapPgError } from '../store/index.js';
+import {
+  captureFunctions,
+  dropCaptureFunctions,
+  type CaptureFunctions,
+  type MirrorColumn,
+} from './capture-function.js';
 import { ensureTriggerLog } from './trigger-log-ddl.js';
 
 /**
- * Installs the capture triggers of one mirror table according to its mapping's access (the trigger
- * functions are global, from migration 0005; see docs/write-back.md "Capture in Postgres"):
+ * Installs the capture triggers of one mirror table according to its mapping's access (see
+ * docs/write-back.md "Capture in Postgres"):
  *
  * - `read-write`: BEFORE ROW triggers mark changed rows `_hc_lastop = 'PENDING'`; AFTER STATEMENT
  *   triggers with transition tables log every row into `<schema>._trigger_log` in one INSERT per
- *   statement and send one pg_notify per statement; TRUNCATE is refused.
- * - `read-only`: AFTER ROW triggers log each changed row as `READONLY` (action, record_id, sfid; never
- *   sent). Row-level because the sync writes these tables all the time: a row trigger's WHEN clause
- *   skips Ferry's writes without any work, whereas a statement trigger with transition tables would
- *   copy every synced row into a tuplestore just to find nothing to log (about +50% on a 100k-row
- *   sync UPDATE, measured). User writes to read-only tables are rare; no PENDING mark, no notification.
+ *   statement and send one pg_notify per statement; TRUNCATE is refused. Both functions are
+ *   generated for the table from its columns (capture-function.ts) and regenerated when they change.
+ * - `read-only`: AFTER ROW triggers (shared functions, migration 0005) log each changed row as
+ *   `READONLY` (action, record_id, sfid; never sent). Row-level because the sync writes these
+ *   tables all the time: a row trigger's WHEN clause skips Ferry's writes without any work, whereas
+ *   a statement trigger with transition tables would copy every synced row into a tuplestore just
+ *   to find nothing to log (about +50% on a 100k-row sync UPDATE, measured). User writes to read-only tables are rare; no PENDING mark, no notification.
  *
  * Every trigger carries `WHEN (current_setting('ferry.sync', true) IS DISTINCT FROM 'on')`: Ferry's
  * own statements (materializer, writer) are never captured.
@@ -25,7 +32,7 @@ export type WriteAccess = 'read-only' | 'read-write';
 
 /**
  * The notification channel: one notification per captured statement, payload `schema.table`. The
- * name is also written in ferry.capture_writes() (migration 0005).
+ * name is also written in the generated capture functions (capture-function.ts).
  */
 export const WRITES_CHANNEL = 'ferry_writes';
 
@@ -36,49 +43,68 @@ interface TriggerSpec {
   /** REFERENCING, FOR EACH, WHEN. */
   readonly rest: string;
   readonly fn: string;
+  /** The generated function's version (capture-function.ts), part of the trigger's signature. */
+  readonly definition?: string;
 }
 
 const NOT_FERRY = "current_setting('ferry.sync', true) IS DISTINCT FROM 'on'";
+/**
+ * The row's bytes changed (record_image_ne): unlike `OLD.* IS DISTINCT FROM NEW.*` it needs no `=`
+ * for every column type (a json column has none, and every UPDATE would fail). It may see a change
+ * where `=` sees none (10.50 → 10.5); the functions compare properly.
+ */
+const ROW_CHANGED = 'OLD.* *<> NEW.*';
+/** A row already marked needs no function call (repeated edits of a waiting row). */
+const NOT_MARKED = "(NEW._hc_lastop IS DISTINCT FROM 'PENDING' OR NEW._hc_err IS NOT NULL)";
 
-const READ_WRITE: readonly TriggerSpec[] = [
-  {
-    name: 'ferry_pending_insert',
-    timing: 'BEFORE INSERT',
-    rest: `FOR EACH ROW WHEN (${NOT_FERRY})`,
-    fn: 'ferry.mark_pending()',
-  },
-  {
-    name: 'ferry_pending_update',
-    timing: 'BEFORE UPDATE',
-    // A no-op UPDATE (every column as before) does not even call the function.
-    rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND OLD.* IS DISTINCT FROM NEW.*)`,
-    fn: 'ferry.mark_pending()',
-  },
-  {
-    name: 'ferry_capture_insert',
-    timing: 'AFTER INSERT',
-    rest: `REFERENCING NEW TABLE AS ferry_new FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
-    fn: 'ferry.capture_writes()',
-  },
-  {
-    name: 'ferry_capture_update',
-    timing: 'AFTER UPDATE',
-    rest: `REFERENCING OLD TABLE AS ferry_old NEW TABLE AS ferry_new FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
-    fn: 'ferry.capture_writes()',
-  },
-  {
-    name: 'ferry_capture_delete',
-    timing: 'AFTER DELETE',
-    rest: `REFERENCING OLD TABLE AS ferry_old FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
-    fn: 'ferry.capture_writes()',
-  },
-  {
-    name: 'ferry_refuse_truncate',
-    timing: 'BEFORE TRUNCATE',
-    rest: `FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
-    fn: 'ferry.refuse_truncate()',
-  },
-];
+function readWriteTriggers(fns: CaptureFunctions): readonly TriggerSpec[] {
+  const definition = fns.version;
+  return [
+    {
+      name: 'ferry_pending_insert',
+      timing: 'BEFORE INSERT',
+      rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND ${NOT_MARKED})`,
+      fn: `${fns.pending}()`,
+      definition,
+    },
+    {
+      name: 'ferry_pending_update',
+      timing: 'BEFORE UPDATE',
+      // A no-op UPDATE (every column as before) does not even call the function. Whole rows, not
+      // columns: a trigger that names a column blocks ALTER COLUMN ... TYPE on it (schema drift).
+      rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND ${ROW_CHANGED} AND ${NOT_MARKED})`,
+      fn: `${fns.pending}()`,
+      definition,
+    },
+    {
+      name: 'ferry_capture_insert',
+      timing: 'AFTER INSERT',
+      rest: `REFERENCING NEW TABLE AS ferry_new FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+      fn: `${fns.capture}()`,
+      definition,
+    },
+    {
+      name: 'ferry_capture_update',
+      timing: 'AFTER UPDATE',
+      rest: `REFERENCING OLD TABLE AS ferry_old NEW TABLE AS ferry_new FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+      fn: `${fns.capture}()`,
+      definition,
+    },
+    {
+      name: 'ferry_capture_delete',
+      timing: 'AFTER DELETE',
+      rest: `REFERENCING OLD TABLE AS ferry_old FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+      fn: `${fns.capture}()`,
+      definition,
+    },
+    {
+      name: 'ferry_refuse_truncate',
+      timing: 'BEFORE TRUNCATE',
+      rest: `FOR EACH STATEMENT WHEN (${NOT_FERRY})`,
+      fn: 'ferry.refuse_truncate()',
+    },
+  ];
+}
 
 const READ_ONLY: readonly TriggerSpec[] = [
   {
@@ -90,7 +116,7 @@ const READ_ONLY: readonly TriggerSpec[] = [
   {
     name: 'ferry_readonly_update',
     timing: 'AFTER UPDATE',
-    rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND OLD.* IS DISTINCT FROM NEW.*)`,
+    rest: `FOR EACH ROW WHEN (${NOT_FERRY} AND ${ROW_CHANGED})`,
     fn: 'ferry.capture_readonly()',
   },
   {
@@ -101,13 +127,28 @@ const READ_ONLY: readonly TriggerSpec[] = [
   },
 ];
 
-const TRIGGERS: Readonly<Record<WriteAccess, readonly TriggerSpec[]>> = {
-  'read-write': READ_WRITE,
-  'read-only': READ_ONLY,
-};
+/** The triggers `access` puts on a table with these columns (read-write ones are generated). */
+function triggersFor(
+  access: WriteAccess,
+  schema: string,
+  table: string,
+  columns: readonly MirrorColumn[],
+): { triggers: readonly TriggerSpec[]; functions: CaptureFunctions | null } {
+  if (access === 'read-only') return { triggers: READ_ONLY, functions: null };
+  const functions = captureFunctions(schema, table, columns);
+  return { triggers: readWriteTriggers(functions), functions };
+}
 
 /** Every trigger name Ferry may have put on a mirror table: removed before another set goes on. */
-export const WRITE_TRIGGER_NAMES: readonly string[] = [...READ_WRITE, ...READ_ONLY].map((t) => t.name);
+export const WRITE_TRIGGER_NAMES: readonly string[] = [
+  'ferry_pending_insert',
+  'ferry_pending_update',
+  'ferry_capture_insert',
+  'ferry_capture_update',
+  'ferry_capture_delete',
+  'ferry_refuse_truncate',
+  ...READ_ONLY.map((t) => t.name),
+];
 
 /** The columns the trigger functions read (mirror-ddl.ts creates them on every merge-mode table). */
 const REQUIRED_COLUMNS = ['id', 'sfid', 'systemmodstamp', 'isdeleted', '_hc_lastop', '_hc_err'];
@@ -135,20 +176,23 @@ export async function setWriteAccess(
 ): Promise<SetWriteAccessResult> {
   const target = qualify(schema, table);
   try {
-    await checkMirrorTable(client, schema, table);
+    const columns = await checkMirrorTable(client, schema, table);
     // Even when the triggers are in place: without its log, every write to the table would fail.
     await ensureTriggerLog(client, schema);
-    const wanted = TRIGGERS[access];
-    if (sameSet(await installedTriggers(client, schema, table), wanted.map(signature))) {
+    const { triggers, functions } = triggersFor(access, schema, table, columns);
+    if (sameSet(await installedTriggers(client, schema, table), triggers.map(signature))) {
       return { access, changed: false };
     }
     await client.query(
       [
+        ...(functions ? [functions.ddl] : []),
         ...dropStatements(target),
-        ...wanted.flatMap((t) => [
+        ...triggers.flatMap((t) => [
           `CREATE TRIGGER ${quoteIdent(t.name)} ${t.timing} ON ${target} ${t.rest} EXECUTE FUNCTION ${t.fn};`,
           `COMMENT ON TRIGGER ${quoteIdent(t.name)} ON ${target} IS '${versionOf(t)}';`,
         ]),
+        // A read-only table needs no generated functions (after the triggers that used them).
+        ...(functions ? [] : [dropCaptureFunctions(schema, table)]),
       ].join('\n'),
     );
     return { access, changed: true };
@@ -158,16 +202,23 @@ export async function setWriteAccess(
   }
 }
 
-/** Removes every Ferry capture trigger from the table (the mapping is gone). Idempotent. */
+/**
+ * Removes every Ferry capture trigger from the table (the mapping is gone), and its generated
+ * functions. Idempotent; true when there were triggers to remove.
+ */
 export async function removeWriteTriggers(
   client: ClientBase,
   schema: string,
   table: string,
 ): Promise<boolean> {
   try {
-    if ((await installedTriggers(client, schema, table)).length === 0) return false;
-    await client.query(dropStatements(qualify(schema, table)).join('\n'));
-    return true;
+    const present = (await installedTriggers(client, schema, table)).length > 0;
+    await client.query(
+      [...(present ? dropStatements(qualify(schema, table)) : []), dropCaptureFunctions(schema, table)].join(
+        '\n',
+      ),
+    );
+    return present;
   } catch (err) {
     throw wrapPgError(`Could not remove the write-back triggers of ${schema}.${table}`, err);
   }
@@ -175,7 +226,7 @@ export async function removeWriteTriggers(
 
 /**
  * Which access the table's triggers implement: null when it has none, an incomplete set, or triggers
- * of an older Ferry (setWriteAccess replaces those).
+ * of an older Ferry or for other columns (setWriteAccess replaces those).
  */
 export async function writeAccessOf(
   client: ClientBase,
@@ -183,8 +234,14 @@ export async function writeAccessOf(
   table: string,
 ): Promise<WriteAccess | null> {
   const present = await installedTriggers(client, schema, table);
-  const accesses = Object.keys(TRIGGERS) as WriteAccess[];
-  return accesses.find((access) => sameSet(present, TRIGGERS[access].map(signature))) ?? null;
+  if (present.length === 0) return null;
+  const columns = await mirrorColumns(client, schema, table);
+  const accesses: readonly WriteAccess[] = ['read-write', 'read-only'];
+  return (
+    accesses.find((access) =>
+      sameSet(present, triggersFor(access, schema, table, columns).triggers.map(signature)),
+    ) ?? null
+  );
 }
 
 function dropStatements(target: string): string[] {
@@ -192,11 +249,14 @@ function dropStatements(target: string): string[] {
 }
 
 /**
- * Each trigger's comment records a hash of its definition, so a table whose triggers a Ferry with
- * different definitions installed is not mistaken for "already done" and gets the current ones.
+ * Each trigger's comment records a hash of its definition (with the generated function's), so a
+ * table whose triggers a Ferry with different definitions installed, or that were generated for
+ * other columns, is not mistaken for "already done" and gets the current ones.
  */
 function versionOf(t: TriggerSpec): string {
-  const hash = createHash('sha256').update(`${t.timing} ${t.rest} ${t.fn}`, 'utf8').digest('hex');
+  const hash = createHash('sha256')
+    .update(`${t.timing} ${t.rest} ${t.fn} ${t.definition ?? ''}`, 'utf8')
+    .digest('hex');
   return `ferry write-back ${hash.slice(0, 16)}`;
 }
 
@@ -218,12 +278,27 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item) => b.includes(item));
 }
 
-async function checkMirrorTable(client: ClientBase, schema: string, table: string): Promise<void> {
-  const { rows } = await client.query<{ column_name: string }>(
-    'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+/** The table's columns in attnum order (none: no such table). */
+async function mirrorColumns(client: ClientBase, schema: string, table: string): Promise<MirrorColumn[]> {
+  // Types outside pg_catalog are named 'user-defined': their text depends on the search_path, and
+  // the generated code compares them as jsonb anyway.
+  const { rows } = await client.query<MirrorColumn>(
+    `SELECT a.attname AS name,
+            CASE WHEN t.typnamespace = 'pg_catalog'::regnamespace THEN format_type(a.atttypid, NULL)
+                 ELSE 'user-defined' END AS type
+     FROM pg_attribute a
+     JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_type t ON t.oid = a.atttypid
+     WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attnum`,
     [schema, table],
   );
-  if (rows.length === 0) {
+  return rows;
+}
+
+async function checkMirrorTable(client: ClientBase, schema: string, table: string): Promise<MirrorColumn[]> {
+  const columns = await mirrorColumns(client, schema, table);
+  if (columns.length === 0) {
     throw new InvariantError(
       `The mirror table ${schema}.${table} does not exist, so its write access cannot be set`,
       {
@@ -232,8 +307,8 @@ async function checkMirrorTable(client: ClientBase, schema: string, table: strin
       },
     );
   }
-  const columns = new Set(rows.map((r) => r.column_name));
-  const missing = REQUIRED_COLUMNS.filter((c) => !columns.has(c));
+  const names = new Set(columns.map((c) => c.name));
+  const missing = REQUIRED_COLUMNS.filter((c) => !names.has(c));
   if (missing.length > 0) {
     throw new ConfigError(
       `${schema}.${table} is not a merge-mode mirror table (it lacks ${missing.join(', ')}), so it cannot be captured for write-back`,
@@ -244,4 +319,5 @@ async function checkMirrorTable(client: ClientBase, schema: string, table: strin
       },
     );
   }
+  return columns;
 }

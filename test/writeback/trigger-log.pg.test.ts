@@ -375,6 +375,83 @@ describe('capture on a read-write table', () => {
   });
 });
 
+describe('generated capture functions', () => {
+  it('logs a column changed to NULL with null, and only the columns that changed', async () => {
+    await seed(2);
+    await db().pool.query(`UPDATE ${MIRROR} SET due__c = NULL, notes__c = 'x' WHERE id = 1`);
+    const rows = await log();
+    expect(rows.map((r) => [r.state, r.values, r.old])).toEqual([
+      ['NEW', { due__c: null, notes__c: 'x' }, { due__c: '2024-06-02', notes__c: null }],
+    ]);
+  });
+
+  it('still captures a column added by hand before the functions are regenerated', async () => {
+    await seed(1);
+    await db().pool.query(
+      `ALTER TABLE ${MIRROR} ADD COLUMN account__r__ferry_id__c varchar(36), ADD COLUMN extra json`,
+    );
+    try {
+      await db().pool.query(
+        `INSERT INTO ${MIRROR} (name, paid__c, account__r__ferry_id__c) VALUES ('child', false, 'b3f7')`,
+      );
+      await db().pool.query(`UPDATE ${MIRROR} SET account__r__ferry_id__c = 'c4a8' WHERE id = 1`);
+      await db().pool.query(`UPDATE ${MIRROR} SET extra = '{"a": 1}' WHERE id = 1`);
+      // Regenerated for the new columns; a json column (no = operator) is compared as jsonb.
+      await withClient(async (client) => {
+        expect(await writeAccessOf(client, SCHEMA, TABLE)).toBeNull();
+        expect(await setWriteAccess(client, SCHEMA, TABLE, 'read-write')).toMatchObject({ changed: true });
+      });
+      await db().pool.query(`UPDATE ${MIRROR} SET extra = '{"a": 2}', name = name WHERE id = 1`);
+      await db().pool.query(`UPDATE ${MIRROR} SET extra = '{"a": 2}' WHERE id = 1`);
+      const rows = await log();
+      expect(rows.map((r) => [r.state, r.action, r.record_id, r.values])).toEqual([
+        [
+          'NEW',
+          'INSERT',
+          2,
+          expect.objectContaining({ name: 'child', account__r__ferry_id__c: 'b3f7', extra: null }),
+        ],
+        ['NEW', 'UPDATE', 1, { account__r__ferry_id__c: 'c4a8' }],
+        ['NEW', 'UPDATE', 1, { extra: { a: 1 } }],
+        ['NEW', 'UPDATE', 1, { extra: { a: 2 } }],
+        ['IGNORE', 'UPDATE', 1, null],
+      ]);
+    } finally {
+      await db().pool.query(`ALTER TABLE ${MIRROR} DROP COLUMN account__r__ferry_id__c, DROP COLUMN extra`);
+      await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
+    }
+  });
+
+  it('lets the mirror change a column’s type (no trigger names a column)', async () => {
+    await seed(1);
+    await asFerry(`ALTER TABLE ${MIRROR} ALTER COLUMN name TYPE varchar(120)`);
+    try {
+      await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
+      await db().pool.query(`UPDATE ${MIRROR} SET name = 'longer name' WHERE id = 1`);
+      expect((await log()).map((r) => r.values)).toEqual([{ name: 'longer name' }]);
+    } finally {
+      await asFerry(`ALTER TABLE ${MIRROR} ALTER COLUMN name TYPE varchar(80)`);
+    }
+  });
+
+  it('keeps one pair of functions per read-write table, dropped with the triggers', async () => {
+    const functions = async (): Promise<string[]> =>
+      (
+        await db().pool.query<{ name: string }>(
+          `SELECT p.proname AS name FROM pg_proc p WHERE p.pronamespace = 'ferry'::regnamespace
+           AND p.proname LIKE '%.invoice\\_\\_c' ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name);
+    expect(await functions()).toEqual(['capture_salesforce.invoice__c', 'pending_salesforce.invoice__c']);
+    await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-only'));
+    expect(await functions()).toEqual([]);
+    await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
+    expect(await functions()).toHaveLength(2);
+    await withClient((client) => removeWriteTriggers(client, SCHEMA, TABLE));
+    expect(await functions()).toEqual([]);
+  });
+});
+
 describe('notifications', () => {
   it('sends one notification per statement that logged something to send', async () => {
     await seed(50);

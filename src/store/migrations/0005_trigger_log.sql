@@ -1,12 +1,12 @@
--- Write-back capture (DESIGN.md "Write-back"; reference sync-algorithms.md 1.1, 1.3): the trigger
--- functions every mirror table shares. They are generic: each one finds its table through
--- TG_TABLE_SCHEMA / TG_TABLE_NAME and logs into <that schema>._trigger_log. The log tables themselves
--- are per mirror schema, which is configurable, so src/writeback/trigger-log-ddl.ts creates them;
+-- Write-back capture (DESIGN.md "Write-back"; reference sync-algorithms.md 1.1, 1.3): the functions
+-- the capture triggers of every mirror table share. The log tables themselves are per mirror schema,
+-- which is configurable, so src/writeback/trigger-log-ddl.ts creates them; the capture functions of a
+-- read-write table are generated from its columns (src/writeback/capture-function.ts), and
 -- src/writeback/write-triggers.ts installs the triggers on a table when its mapping is read-write or
 -- read-only. Ferry's own statements set ferry.sync = 'on' (set_config(..., true)) and are never
 -- captured: every trigger's WHEN clause skips them, so they cost no function call.
 --
--- The two functions that write the log are SECURITY DEFINER (owned by Ferry's role): an application
+-- The functions that write the log are SECURITY DEFINER (owned by Ferry's role): an application
 -- role that may edit a mirror table needs no privilege on the trigger log, and cannot write log
 -- rows of its own. Hence the fixed search_path, and EXECUTE revoked from PUBLIC, which means only
 -- Ferry's role can create triggers with them (firing a trigger checks no EXECUTE privilege).
@@ -14,137 +14,77 @@
 -- Ferry's bookkeeping columns, never part of `values` or `old`: `id` is the log's record_id and
 -- `sfid` its sfid column; systemmodstamp and isdeleted are Salesforce's to set; _hc_lastop and
 -- _hc_err are Ferry's sync status. A change to these alone is nothing to send (state IGNORE).
--- ferry.mark_pending() lists the same columns by name.
+-- src/writeback/capture-function.ts lists the same columns (SYSTEM_COLUMNS).
 CREATE FUNCTION ferry.writeback_system_columns() RETURNS text[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT '{id,sfid,systemmodstamp,isdeleted,_hc_lastop,_hc_err}'::text[] $$;
 
--- Read-write tables, AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT, with the transition tables
--- named ferry_new / ferry_old. One INSERT ... SELECT per statement logs one row per affected row,
--- ids from the log's sequence in the order the statement processed the rows (transition tables keep
--- that order; row_number() numbers it, ORDER BY keeps it through the join). Then ONE pg_notify per
--- statement that logged anything to send, which wakes the writer (payload: schema.table).
+-- The generic capture of one statement on a read-write table, as dynamic SQL to EXECUTE from a
+-- trigger function (which makes the transition tables ferry_new / ferry_old visible to it), with
+-- $1 = txid, $2 = capture time, $3 = table name, $4 = ferry.writeback_system_columns(). It returns
+-- one row (logged, pending, affected): log rows written, those to send (NEW), rows the statement
+-- changed. Each table's capture function is generated from its columns
+-- (src/writeback/capture-function.ts), which is several times faster; it falls back to this when the
+-- table's columns are no longer the ones it was generated for (a column added by hand since).
 --   INSERT: state NEW, `values` = every column but the system ones.
 --   UPDATE: `values` = the changed columns' new values, `old` = their previous values; no change
---           (or only system columns changed) → state IGNORE. Rows are paired by `id`; a statement
---           that changes `id` is refused, since the log could not say which row it was.
+--           (or only system columns changed) → state IGNORE. Rows are paired by `id`, so
+--           logged < affected when the statement changed an id (the caller refuses that).
 --   DELETE: `old` = the row as it was; a row without sfid never reached Salesforce → IGNORE.
--- jit off: the planner's guesses for transition tables are wild and JIT compile time would dominate.
--- work_mem: the join and the ORDER BY of a large statement sort in memory rather than on disk.
-CREATE FUNCTION ferry.capture_writes() RETURNS trigger
-  LANGUAGE plpgsql
-  SECURITY DEFINER
+-- Log ids come from the log's sequence in the order the statement processed the rows (transition
+-- tables keep that order; row_number() numbers it, ORDER BY keeps it through the join).
+CREATE FUNCTION ferry.capture_statement_sql(op text, log_schema text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-  SET jit = off
-  SET work_mem = '64MB'
   AS $fn$
-DECLARE
-  system_columns constant text[] := ferry.writeback_system_columns();
-  logged bigint := 0;
-  pending bigint := 0;
-  affected bigint;
-BEGIN
-  -- The WHEN clause already skips Ferry's own statements; this guards a trigger created without it.
-  IF current_setting('ferry.sync', true) = 'on' THEN
-    RETURN NULL;
-  END IF;
-
-  IF TG_OP = 'INSERT' THEN
-    EXECUTE format($sql$
+SELECT CASE op
+  WHEN 'INSERT' THEN format($sql$
+    WITH logged AS (
       INSERT INTO %I._trigger_log
         (txid, created_at, updated_at, state, action, table_name, record_id, sfid, "values")
       SELECT $1, $2, $2, 'NEW', 'INSERT', $3, n.id, n.sfid, to_jsonb(n) - $4
       FROM ferry_new n
-    $sql$, TG_TABLE_SCHEMA)
-    USING txid_current(), clock_timestamp(), TG_TABLE_NAME, system_columns;
-    GET DIAGNOSTICS pending = ROW_COUNT;
-
-  ELSIF TG_OP = 'UPDATE' THEN
-    EXECUTE format($sql$
-      WITH logged AS (
-        INSERT INTO %I._trigger_log
-          (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
-        SELECT $1, $2, $2, CASE WHEN d.changed IS NULL THEN 'IGNORE' ELSE 'NEW' END, 'UPDATE', $3,
-               n.id, n.sfid, d.previous, d.changed
-        FROM (SELECT row_number() OVER () AS ord, t.id, t.sfid, to_jsonb(t) - $4 AS j FROM ferry_new t) n
-        -- OFFSET 0 keeps o.j computed once per row instead of once per reference below.
-        JOIN (SELECT t.id, to_jsonb(t) - $4 AS j FROM ferry_old t OFFSET 0) o USING (id)
-        CROSS JOIN LATERAL (
-          SELECT jsonb_object_agg(e.key, e.value) AS changed,
-                 jsonb_object_agg(e.key, o.j -> e.key) AS previous
-          FROM jsonb_each(n.j) e
-          WHERE n.j <> o.j AND e.value IS DISTINCT FROM o.j -> e.key
-        ) d
-        ORDER BY n.ord
-        RETURNING state
-      )
-      SELECT count(*), count(*) FILTER (WHERE state = 'NEW') FROM logged
-    $sql$, TG_TABLE_SCHEMA)
-    INTO logged, pending
-    USING txid_current(), clock_timestamp(), TG_TABLE_NAME, system_columns;
-    SELECT count(*) INTO affected FROM ferry_new;
-    IF logged <> affected THEN
-      RAISE EXCEPTION USING
-        ERRCODE = 'object_not_in_prerequisite_state',
-        MESSAGE = format('Changing the id column of %I.%I is refused: it is a read-write mapping and '
-                         'the trigger log identifies rows by id', TG_TABLE_SCHEMA, TG_TABLE_NAME),
-        HINT = 'id is Ferry''s row key; update the other columns only.';
-    END IF;
-
-  ELSIF TG_OP = 'DELETE' THEN
-    EXECUTE format($sql$
-      WITH logged AS (
-        INSERT INTO %I._trigger_log
-          (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old)
-        SELECT $1, $2, $2, CASE WHEN o.sfid IS NULL THEN 'IGNORE' ELSE 'NEW' END, 'DELETE', $3,
-               o.id, o.sfid, to_jsonb(o) - $4
-        FROM ferry_old o
-        RETURNING state
-      )
-      SELECT count(*) FILTER (WHERE state = 'NEW') FROM logged
-    $sql$, TG_TABLE_SCHEMA)
-    INTO pending
-    USING txid_current(), clock_timestamp(), TG_TABLE_NAME, system_columns;
-  END IF;
-
-  -- Identical notifications of one transaction are delivered once: the writer needs a wake-up, not
-  -- a count.
-  IF pending > 0 THEN
-    PERFORM pg_notify('ferry_writes', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
-  END IF;
-  RETURN NULL;
+      RETURNING state
+    )
+    SELECT count(*), count(*), count(*) FROM logged
+  $sql$, log_schema)
+  WHEN 'UPDATE' THEN format($sql$
+    WITH logged AS (
+      INSERT INTO %I._trigger_log
+        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
+      SELECT $1, $2, $2, CASE WHEN d.changed IS NULL THEN 'IGNORE' ELSE 'NEW' END, 'UPDATE', $3,
+             n.id, n.sfid, d.previous, d.changed
+      FROM (SELECT row_number() OVER () AS ord, t.id, t.sfid, to_jsonb(t) - $4 AS j FROM ferry_new t) n
+      -- OFFSET 0 keeps o.j computed once per row instead of once per reference below.
+      JOIN (SELECT t.id, to_jsonb(t) - $4 AS j FROM ferry_old t OFFSET 0) o USING (id)
+      CROSS JOIN LATERAL (
+        SELECT jsonb_object_agg(e.key, e.value) AS changed,
+               jsonb_object_agg(e.key, o.j -> e.key) AS previous
+        FROM jsonb_each(n.j) e
+        WHERE n.j <> o.j AND e.value IS DISTINCT FROM o.j -> e.key
+      ) d
+      ORDER BY n.ord
+      RETURNING state
+    )
+    SELECT count(*), count(*) FILTER (WHERE state = 'NEW'), (SELECT count(*) FROM ferry_new)
+    FROM logged
+  $sql$, log_schema)
+  WHEN 'DELETE' THEN format($sql$
+    WITH logged AS (
+      INSERT INTO %I._trigger_log
+        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old)
+      SELECT $1, $2, $2, CASE WHEN o.sfid IS NULL THEN 'IGNORE' ELSE 'NEW' END, 'DELETE', $3,
+             o.id, o.sfid, to_jsonb(o) - $4
+      FROM ferry_old o
+      RETURNING state
+    )
+    SELECT count(*), count(*) FILTER (WHERE state = 'NEW'), count(*) FROM logged
+  $sql$, log_schema)
 END
 $fn$;
 
--- Read-write tables, BEFORE INSERT / UPDATE FOR EACH ROW: a row with a change to send gets
--- _hc_lastop = 'PENDING' (and no error), as Heroku Connect does, so applications can wait for it
--- and the materializer can see an unsent local change. Setting NEW here costs no second row version
--- and cannot recurse. The UPDATE trigger's WHEN clause (OLD.* IS DISTINCT FROM NEW.*) already skips
--- no-op updates; here a change of system columns alone is not one either (the log says IGNORE).
-CREATE FUNCTION ferry.mark_pending() RETURNS trigger
-  LANGUAGE plpgsql
-  AS $fn$
-DECLARE
-  probe record;
-BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    -- The row as updated, but with the system columns (ferry.writeback_system_columns()) as before.
-    probe := NEW;
-    probe.id := OLD.id;
-    probe.sfid := OLD.sfid;
-    probe.systemmodstamp := OLD.systemmodstamp;
-    probe.isdeleted := OLD.isdeleted;
-    probe._hc_lastop := OLD._hc_lastop;
-    probe._hc_err := OLD._hc_err;
-    IF probe IS NOT DISTINCT FROM OLD THEN
-      RETURN NEW;
-    END IF;
-  END IF;
-  NEW._hc_lastop := 'PENDING';
-  NEW._hc_err := NULL;
-  RETURN NEW;
-END
-$fn$;
+-- Read-write tables, BEFORE INSERT / UPDATE FOR EACH ROW, and AFTER INSERT / UPDATE / DELETE FOR
+-- EACH STATEMENT: generated per table (src/writeback/capture-function.ts), in schema ferry.
 
 -- Read-write tables, BEFORE TRUNCATE: a TRUNCATE fires no row triggers, so it cannot be captured and
 -- Salesforce would keep every record (DESIGN.md "Correctness rules"). Ferry's own statements
@@ -197,5 +137,5 @@ BEGIN
 END
 $fn$;
 
-REVOKE EXECUTE ON FUNCTION ferry.capture_writes(), ferry.capture_readonly(), ferry.mark_pending(),
+REVOKE EXECUTE ON FUNCTION ferry.capture_statement_sql(text, text), ferry.capture_readonly(),
   ferry.refuse_truncate() FROM PUBLIC;
