@@ -10,7 +10,6 @@ import { rootLogger, type Logger } from '../log/index.js';
 import {
   acquireLease,
   applyChangeBatchesInOrder,
-  ensureMirrorTable,
   lockCursor,
   readCursor,
   saveCursor,
@@ -19,95 +18,32 @@ import {
 import type { SalesforceClient } from '../salesforce/index.js';
 import { withTransaction } from '../store/index.js';
 import { setConflictPolicy } from '../writeback/conflicts.js';
-import { setWriteAccess } from '../writeback/write-triggers.js';
 import { budgetWarning } from './governor.js';
 import { knownIds } from './known-ids.js';
 import { hasFormulaFields, mappedModel } from './mapped-model.js';
-import { newMappedFields, refreshNewFields } from './new-fields.js';
+import { refreshNewFields } from './new-fields.js';
+import { prepareObjectTable } from './object-table.js';
 import { ParentModels } from './parent-models.js';
 import {
-  ensureObjectState,
   finishInitial,
-  markFieldRefresh,
   readObjectState,
   recordFailure,
   recordSuccess,
   startInitial,
-  type ObjectState,
 } from './object-state.js';
-import { endRun, startRun, type RunState } from './runs.js';
+import { endRun, startRun } from './runs.js';
+import type {
+  BatchEvent,
+  CycleOptions,
+  CycleResult,
+  ObjectCycleResult,
+  SyncEngineOptions,
+} from './sync-types.js';
 import { backoffMs, serviceLoop } from './service-loop.js';
 
 const HOUR = 3_600_000;
 /** Initial-load batches in flight at once (see applyChangeBatchesInOrder). */
 const INITIAL_LOAD_DEPTH = 2;
-
-export interface SyncEngineOptions {
-  readonly config: FerryConfig;
-  readonly pool: Pool;
-  readonly client: SalesforceClient;
-  readonly capture: CaptureApi;
-  readonly logger?: Logger;
-  /** Only these mapped objects (default: all of config.objects). */
-  readonly objects?: readonly string[] | undefined;
-  /** Lease owner name (default `sync-<pid>`). */
-  readonly owner?: string;
-  /** Id reconciliation interval per object (default 24 h). */
-  readonly reconcileEveryMs?: number;
-  /** Formula refresh interval per object (default 1 h). */
-  readonly formulaEveryMs?: number;
-  /** Progress log line interval (default 10 s). */
-  readonly progressEveryMs?: number;
-  /** First retry delay after a transient error (default 5 s; doubles per failure, at most 15 min). */
-  readonly retryBaseMs?: number;
-  /**
-   * `run()`: most wait before retrying a cycle that failed as a whole (the database went away while
-   * the run was recorded...); the wait starts at `retryBaseMs` and doubles (default 5 min).
-   */
-  readonly cycleRetryMaxMs?: number;
-  /** Most records per capture batch (default: capture's own). */
-  readonly batchSize?: number;
-  /** Called after each applied batch (progress displays; tests). */
-  readonly onBatch?: (event: BatchEvent) => void;
-}
-
-export interface BatchEvent {
-  readonly object: string;
-  readonly source: ChangeBatch['source'];
-  readonly records: number;
-  readonly tombstones: number;
-  readonly versions: number;
-}
-
-export interface CycleOptions {
-  /** Run the Id reconciliation now for every object, whatever its schedule. */
-  readonly reconcile?: boolean;
-  /** Stops between batches (SIGINT/SIGTERM); the run is recorded as cancelled. */
-  readonly signal?: AbortSignal;
-}
-
-export interface ObjectCycleResult {
-  readonly object: string;
-  /** The object's phase after the cycle (null: it failed or stopped before finishing). */
-  readonly phase: ObjectState['phase'] | null;
-  readonly records: number;
-  readonly versions: number;
-  readonly skipped?: 'backoff';
-  readonly error?: string;
-}
-
-export interface CycleResult {
-  readonly runId: string;
-  /** `partial`: some objects failed (listed in `errors`) while the others went on. */
-  readonly state: Exclude<RunState, 'failed'>;
-  readonly records: number;
-  readonly versions: number;
-  readonly objects: readonly ObjectCycleResult[];
-  /** Why the cycle ended early on purpose (API budget, rate limit): a warning, not a failure. */
-  readonly warning: string | null;
-  /** Objects that failed this cycle (retried next cycle). */
-  readonly errors: readonly { object: string; message: string }[];
-}
 
 /** Ends applying a capture stream: the API budget is spent, or the engine was asked to stop. */
 class StopCycle extends Error {
@@ -332,52 +268,13 @@ export class SyncEngine {
       mapping.mode === 'merge' && mapping.access === 'read-write'
         ? await this.#parents.columnsFor(model, this.#config.writes.externalIdField, options.signal)
         : [];
-    // One transaction: a field refresh owed for new columns is recorded with the ALTER TABLE that
-    // adds them, so a crash in between cannot lose it.
-    const { ensured, registered } = await withTransaction(this.#pool, async (c) => {
-      const table = await ensureMirrorTable(c, model, { schema, mode: mapping.mode, relationshipColumns });
-      // Capture triggers follow the mapping's access (and create the trigger log). A delta table
-      // cannot be captured: read-only there means no triggers; read-write is refused (ConfigError).
-      if (mapping.mode === 'merge' || mapping.access === 'read-write') {
-        await setWriteAccess(c, schema, table.table, mapping.access);
-      }
-      const current = await ensureObjectState(c, mapping, schema, table.table);
-      const added = mapping.refreshNewFields ? newMappedFields(model, table.addedColumns) : [];
-      return {
-        ensured: table,
-        registered:
-          added.length > 0
-            ? { ...(await markFieldRefresh(c, name, added)), scopeChanged: current.scopeChanged }
-            : current,
-      };
+    const registered = await prepareObjectTable(this.#pool, this.#logger, {
+      mapping,
+      model,
+      schema,
+      relationshipColumns,
     });
-    if (ensured.addedColumns.length > 0) {
-      this.#logger.info(
-        { object: name, columns: ensured.addedColumns, refresh: registered.refreshFields },
-        registered.refreshFields
-          ? 'new fields became columns; they are read for every row after the poll'
-          : 'new fields became columns',
-      );
-    }
-    if (ensured.addedRelationshipColumns) {
-      this.#logger.info(
-        { object: name, columns: ensured.addedRelationshipColumns },
-        'relationship external-id columns added (a child can name its parent by external id)',
-      );
-    }
-    for (const change of ensured.changedColumns) {
-      this.#logger.warn(
-        { object: name, ...change },
-        `${name}: a field's type changed in Salesforce; column ${change.column} is now ${change.to} (was ${change.from})`,
-      );
-    }
     let state = registered;
-    if (state.scopeChanged) {
-      this.#logger.warn(
-        { object: name },
-        `${name}: the mapping's filter, retention or archiveNonMatching changed; reading the object again in full, then reconciling`,
-      );
-    }
     const lease = await acquireLease(this.#pool, name, this.#owner);
     const ctx: CaptureContext = {
       client: this.#client,
@@ -423,7 +320,7 @@ export class SyncEngine {
     await recordSuccess(this.#pool, name, 'poll');
 
     if (options.reconcile || state.scopeChanged || due(state.lastReconcileAt, this.#reconcileEveryMs)) {
-      const source = mapping.mode === 'merge' ? { schema, table: ensured.table } : null;
+      const source = mapping.mode === 'merge' ? { schema, table: state.tableName } : null;
       await apply(this.#capture.reconcile(ctx, knownIds(this.#pool, name, source)));
       // History retention rides on the daily reconciliation: one set-based DELETE per object.
       const keepMs = this.#config.mirror.historyRetention;

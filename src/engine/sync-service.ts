@@ -6,7 +6,8 @@ import { ConfigError, errorMessage, isFerryError, RateLimitError } from '../erro
 import { rootLogger, type Logger } from '../log/index.js';
 import { SalesforceClient } from '../salesforce/index.js';
 import { openDatabase, type Database } from '../store/index.js';
-import { SyncEngine, type CycleResult, type SyncEngineOptions } from './sync-engine.js';
+import { SyncEngine } from './sync-engine.js';
+import type { CycleResult, SyncEngineOptions } from './sync-types.js';
 import { backoffMs, sleep } from './service-loop.js';
 import { acquireSyncLock } from './sync-lock.js';
 import { createWriter } from './writer-setup.js';
