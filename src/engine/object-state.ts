@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase, Pool } from 'pg';
 import type { ObjectMapping } from '../config/object-mapping.js';
-import { canonicalJson } from '../history/content-hash.js';
+import { canonicalJson } from '../core/canonical-json.js';
 
 /**
  * Each mapped object's sync state machine, stored in ferry.mappings:
@@ -76,9 +76,14 @@ function toState(row: MappingRow): ObjectState {
   };
 }
 
+/** 16 hex digits of the sha256 of a value's canonical JSON: equal settings, equal hash. */
+function shortHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex').slice(0, 16);
+}
+
 /** The mapping's settings hash (ferry.mappings.config_hash). */
 export function mappingHash(mapping: ObjectMapping): string {
-  return createHash('sha256').update(canonicalJson(mapping), 'utf8').digest('hex').slice(0, 16);
+  return shortHash(mapping);
 }
 
 /**
@@ -91,7 +96,7 @@ export function scopeHash(mapping: ObjectMapping): string {
     retention: mapping.retention ?? null,
     archiveNonMatching: mapping.archiveNonMatching,
   };
-  return createHash('sha256').update(canonicalJson(scope), 'utf8').digest('hex').slice(0, 16);
+  return shortHash(scope);
 }
 
 /**

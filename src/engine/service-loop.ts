@@ -6,6 +6,7 @@
  */
 import { ConfigError, errorMessage } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { backoffMs, sleep } from '../core/wait.js';
 
 export interface ServiceLoopOptions<R> {
   readonly signal: AbortSignal;
@@ -47,23 +48,4 @@ export async function serviceLoop<R>(
     }
     await sleep(wait, options.signal);
   }
-}
-
-/** base × 2^failures, at most max. */
-export function backoffMs(failures: number, baseMs: number, maxMs: number): number {
-  return Math.min(baseMs * 2 ** failures, maxMs);
-}
-
-/** Resolves after `ms`, or at once when the signal aborts (never rejects). */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

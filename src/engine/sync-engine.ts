@@ -39,7 +39,8 @@ import type {
   ObjectCycleResult,
   SyncEngineOptions,
 } from './sync-types.js';
-import { backoffMs, serviceLoop } from './service-loop.js';
+import { backoffMs } from '../core/wait.js';
+import { serviceLoop } from './service-loop.js';
 
 const HOUR = 3_600_000;
 /** Initial-load batches in flight at once (see applyChangeBatchesInOrder). */

@@ -8,7 +8,7 @@ import { SalesforceClient } from '../salesforce/index.js';
 import { openDatabase, type Database } from '../store/index.js';
 import { SyncEngine } from './sync-engine.js';
 import type { CycleResult, SyncEngineOptions } from './sync-types.js';
-import { backoffMs, sleep } from './service-loop.js';
+import { backoffMs, sleep } from '../core/wait.js';
 import { acquireSyncLock } from './sync-lock.js';
 import { createWriter } from './writer-setup.js';
 import type { DrainResult, WriteBackend } from '../writeback/writer.js';

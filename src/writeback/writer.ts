@@ -1,5 +1,5 @@
 import type { ClientBase, Notification, Pool } from 'pg';
-import { backoffMs, sleep } from '../engine/service-loop.js';
+import { backoffMs, sleep } from '../core/wait.js';
 import { ConfigError, errorMessage, InvariantError } from '../errors/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import { tryAdvisoryLock, withTransaction, type AdvisoryLock } from '../store/index.js';

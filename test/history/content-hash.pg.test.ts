@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, CONTENT_HASH_SQL } from '../../src/history/index.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
+import { CONTENT_HASH_SQL } from '../../src/history/index.js';
 import { useTestDatabase } from '../support/database.js';
 
 const db = useTestDatabase();
