@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
 import { appendVersions, stageVersions } from '../history/index.js';
@@ -29,11 +29,24 @@ export async function applyChangeBatch(
 ): Promise<ApplyChangeBatchResult> {
   return withTransaction(pool, async (client) => {
     await lockCursor(client, batch.object, options.lease);
-    // Staged once: history and the mirror both read the batch from the version stage.
-    await stageVersions(client, batch);
-    const versions = await appendVersions(client, batch, { staged: true });
-    const applied = await applyBatch(client, batch, model, { ...options, staged: true });
+    const result = await writeBatch(client, batch, model, options);
     if (batch.cursor) await saveCursor(client, batch.object, batch.cursor);
-    return { ...applied, versions };
+    return result;
   });
+}
+
+/**
+ * The writing part of applying a batch, on the caller's client and transaction: staged once, then
+ * history and the mirror both read it from the version stage. The cursor is the caller's.
+ */
+export async function writeBatch(
+  client: ClientBase,
+  batch: ChangeBatch,
+  model: ObjectModel,
+  options: ApplyOptions,
+): Promise<ApplyChangeBatchResult> {
+  await stageVersions(client, batch);
+  const versions = await appendVersions(client, batch, { staged: true });
+  const applied = await applyBatch(client, batch, model, { ...options, staged: true });
+  return { ...applied, versions };
 }

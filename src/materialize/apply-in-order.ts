@@ -1,11 +1,10 @@
 import type { Pool } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
-import { appendVersions, stageVersions } from '../history/index.js';
 import { withTransaction } from '../store/index.js';
-import { applyBatch } from './apply-batch.js';
 import {
   applyChangeBatch,
+  writeBatch,
   type ApplyChangeBatchOptions,
   type ApplyChangeBatchResult,
 } from './apply-change-batch.js';
@@ -71,12 +70,10 @@ function applyAfter(
   before: Promise<void>,
 ): Promise<ApplyChangeBatchResult> {
   return withTransaction(pool, async (client) => {
-    await stageVersions(client, batch);
-    const versions = await appendVersions(client, batch, { staged: true });
-    const applied = await applyBatch(client, batch, model, { ...options, staged: true });
+    const result = await writeBatch(client, batch, model, options);
     await before;
     await lockCursor(client, batch.object, options.lease);
     if (batch.cursor) await saveCursor(client, batch.object, batch.cursor);
-    return { ...applied, versions };
+    return result;
   });
 }
