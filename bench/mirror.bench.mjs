@@ -32,6 +32,7 @@ import copyStreams from 'pg-copy-streams';
 import { request } from 'undici';
 import { capture, selectFields } from '../dist/capture/index.js';
 import { defaultMapping } from '../dist/config/object-mapping.js';
+import { boundHeapGrowth } from '../dist/core/heap-growth.js';
 import { fromDescribe } from '../dist/core/sobject-model.js';
 import { createLogger } from '../dist/log/index.js';
 import { applyChangeBatch, applyChangeBatchesInOrder, ensureMirrorTable } from '../dist/materialize/index.js';
@@ -91,6 +92,8 @@ function captureContext(client, model, extra = {}) {
 // Child mode: one Ferry initial load into the database BENCH_DB from the emulator BENCH_EMU; prints
 // one `RESULT {json}` line. Its own process, so its peak RSS is its own.
 if (process.env.BENCH_CHILD === 'load') {
+  // As `ferry` runs (cli/main.ts); BENCH_UNBOUNDED_HEAP=1 leaves V8's default, for comparison.
+  if (process.env.BENCH_UNBOUNDED_HEAP !== '1') boundHeapGrowth();
   const pool = createPool({ url: process.env.BENCH_DB, logger, max: 3 });
   const client = sfClient(process.env.BENCH_EMU);
   try {

@@ -58,6 +58,9 @@ function toNumber(value: unknown): number | string {
   if (typeof value === 'string' && value.trim() !== '') {
     const n = Number(value);
     if (Number.isFinite(n)) {
+      // At most 15 characters hold at most 15 digits, which a double keeps exactly: the common case
+      // skips the canonical-text comparison.
+      if (value.length <= 15) return n;
       const exact = canonicalDecimal(value.trim());
       return exact !== null && exact !== String(n) ? exact : n;
     }

@@ -3,6 +3,7 @@
  * Exit codes: 0 ok, 1 failure, 2 bad input (ConfigError).
  */
 import { Command, CommanderError } from 'commander';
+import { boundHeapGrowth } from '../core/heap-growth.js';
 import { ConfigError, errorMessage } from '../errors/index.js';
 import { redactString } from '../log/redact.js';
 import { registerConfigCommand } from './config-command.js';
@@ -15,6 +16,7 @@ import { registerSyncCommand } from './sync-command.js';
 import { registerWritesCommand } from './writes-command.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  boundHeapGrowth();
   const program = new Command()
     .name('ferry')
     .description('Mirror a Salesforce org into PostgreSQL, write edits back, and restore any record version.')

@@ -81,7 +81,17 @@ function encodeObject(value: object, at?: CopyPosition): string {
     // bytea hex input is `\x0a1b...`; the backslash itself is escaped for COPY.
     return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   }
-  return escapeCopyText(JSON.stringify(value), at);
+  return escapeJsonForCopy(JSON.stringify(value));
+}
+
+/**
+ * JSON text as a COPY value. JSON.stringify escapes every control character (NUL included, as
+ * `\u0000`, which Postgres refuses in jsonb with its own error), so of COPY's special characters
+ * only the backslash can occur: one indexOf scan instead of escapeCopyText's regular expression, on
+ * what is most of the bytes of a staged batch.
+ */
+function escapeJsonForCopy(json: string): string {
+  return json.indexOf('\\') === -1 ? json : json.replaceAll('\\', '\\\\');
 }
 
 function where(at?: CopyPosition): string {
