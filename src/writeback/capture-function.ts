@@ -8,8 +8,8 @@ import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
  * "How capture works"). A generic function has to turn whole rows into jsonb (`to_jsonb(row)`) and
  * diff them key by key, per row, through dynamic SQL: 8–10 times the cost of the UPDATE itself on
  * 100,000 rows of a 40-field table. Spelled out per table, an UPDATE compares the columns directly
- * and builds jsonb only for the ones that changed, in static SQL parsed once per session (about 4
- * times; bench/writeback.bench.mjs).
+ * and builds jsonb only for the ones that changed, in static SQL parsed once per session (about 3
+ * times; bench/writeback.bench.mjs (a), where docs/write-back.md "Cost" says where the time goes).
  *
  * - `ferry."capture_<schema>.<table>"`: AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT, with the
  *   transition tables ferry_new / ferry_old; one INSERT into `<schema>._trigger_log` per statement,
@@ -88,8 +88,8 @@ const COMPARABLE_TYPES = new Set([
 
 /** jsonb_build_object takes at most 100 arguments (FUNC_MAX_ARGS): 50 key/value pairs. */
 const PAIRS_PER_OBJECT = 50;
-/** Columns compared together before they are looked at one by one (see changedObject). */
-const COMPARE_GROUP = 16;
+/** Columns whose change flags are tested together before they are looked at one by one. */
+const FLAG_GROUP = 8;
 
 /** The names of the functions for one table (each within Postgres's 63 bytes). */
 export function captureFunctionNames(schema: string, table: string): { capture: string; pending: string } {
@@ -175,28 +175,84 @@ function wholeObject(alias: string, columns: readonly MirrorColumn[]): string {
 }
 
 /**
- * The columns of `from` (n: new values, o: old ones) whose value differs between o and n, as a jsonb
- * object; NULL when none does. A column changed to NULL is there with `null`. Columns are compared
- * in groups first (a row comparison stops at the first difference), so an unchanged group costs its
- * comparisons and no jsonb work. `||` with an empty object returns the other operand as it is.
+ * A target list holds at most 1664 entries (MaxTupleAttributeNumber); the pairing subquery of an
+ * UPDATE has 3 per data column when it passes the values on one by one.
  */
-function changedObject(from: 'n' | 'o', columns: readonly MirrorColumn[]): string {
+const MAX_TARGET_ENTRIES = 1664;
+
+/** How the outer query of an UPDATE's capture reads column k's new (n) or old (o) value. */
+type ValueRef = (from: 'n' | 'o', k: number, c: MirrorColumn) => string;
+
+/**
+ * The changed columns of one row pair as jsonb, NULL when none changed: `x.c<k>` says whether column
+ * k changed, `value` reads its new or old value. The comparisons are made once, in the pairing
+ * subquery, for both objects (they cost more than the jsonb of the one or two columns an UPDATE
+ * usually changes). Columns go in groups: an unchanged group costs one OR of its flags and no jsonb
+ * work; `||` with an empty object returns the other operand as it is. A column changed to NULL is
+ * there with `null`.
+ */
+function changedObject(from: 'n' | 'o', columns: readonly MirrorColumn[], value: ValueRef): string {
   const groups: string[] = [];
-  for (let i = 0; i < columns.length; i += COMPARE_GROUP) {
-    const group = columns.slice(i, i + COMPARE_GROUP);
+  const flags: string[] = [];
+  for (let i = 0; i < columns.length; i += FLAG_GROUP) {
+    const group = columns.slice(i, i + FLAG_GROUP).map((c, j) => ({ c, k: i + j }));
     const each = group.map(
-      (c) =>
-        `CASE WHEN ${comparable('n', c)} IS DISTINCT FROM ${comparable('o', c)} ` +
-        `THEN jsonb_build_object(${literal(c.name)}, ${from}.${quoteIdent(c.name)}) ELSE ${EMPTY} END`,
+      ({ c, k }) =>
+        `CASE WHEN x.c${k} THEN jsonb_build_object(${literal(c.name)}, ${value(from, k, c)}) ELSE ${EMPTY} END`,
     );
-    if (group.length === 1) {
-      groups.push(each[0]!);
-      continue;
-    }
-    const row = (alias: string): string => `ROW(${group.map((c) => comparable(alias, c)).join(', ')})`;
-    groups.push(`CASE WHEN ${row('n')} IS DISTINCT FROM ${row('o')} THEN ${concat(each)} ELSE ${EMPTY} END`);
+    const any = group.map(({ k }) => `x.c${k}`).join(' OR ');
+    flags.push(`(${any})`);
+    groups.push(group.length === 1 ? each[0]! : `CASE WHEN ${any} THEN ${concat(each)} ELSE ${EMPTY} END`);
   }
-  return `NULLIF(${concat(groups)}, ${EMPTY})`;
+  if (groups.length === 0) return 'NULL::jsonb';
+  return `CASE WHEN ${flags.join(' OR ')} THEN ${concat(groups)} END`;
+}
+
+/**
+ * The capture of an UPDATE statement: old and new rows paired by id, in the order the statement
+ * processed them. The pairing subquery (OFFSET 0 keeps it from being merged into the outer query,
+ * which would compute each comparison once per reference) passes on whether each column changed
+ * (`c<k>`) and the values, under names of its own (`k`, `i`, `s`, `n<k>`, `o<k>`), so no column of
+ * the table can shadow them. A table too wide for three entries per column has its rows passed on
+ * whole (`n_row`, `o_row`) and only the changed values read from them. The jsonb is built before
+ * the sort, which then moves narrow rows; a hash join keeps the statement's order, so the sort finds
+ * them in order (the ORDER BY guarantees it in every case: log ids are taken after it).
+ */
+function updateCapture(log: string, data: readonly MirrorColumn[], columns: readonly MirrorColumn[]): string {
+  const taken = new Set(columns.map((c) => c.name));
+  let ord = 'ferry_capture_ord';
+  while (taken.has(ord)) ord = `${ord}_`;
+  const flags = data.map((c, k) => `${comparable('n', c)} IS DISTINCT FROM ${comparable('o', c)} AS c${k}`);
+  const oneByOne = 3 + 3 * data.length <= MAX_TARGET_ENTRIES;
+  const passed = oneByOne
+    ? data.map((c, k) => `n.${quoteIdent(c.name)} AS n${k}, o.${quoteIdent(c.name)} AS o${k}`)
+    : ['n AS n_row', 'o AS o_row'];
+  const value: ValueRef = oneByOne
+    ? (from, k) => `x.${from}${k}`
+    : (from, _k, c) => `(x.${from}_row).${quoteIdent(c.name)}`;
+  const inner = [`n.${quoteIdent(ord)} AS k`, 'n.id AS i', 'n.sfid AS s', ...passed, ...flags];
+  return `
+    WITH logged AS (
+      INSERT INTO ${log}
+        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
+      SELECT capture.cap_txid, capture.cap_time, capture.cap_time, CASE WHEN d.new_values IS NULL THEN 'IGNORE' ELSE 'NEW' END,
+             'UPDATE', capture.cap_table, d.i, d.s, d.old_values, d.new_values
+      FROM (
+        SELECT x.k, x.i, x.s, ${changedObject('n', data, value)} AS new_values,
+               ${changedObject('o', data, value)} AS old_values
+        FROM (
+          SELECT ${inner.join(',\n                 ')}
+          FROM (SELECT row_number() OVER () AS ${quoteIdent(ord)}, t.* FROM ferry_new t) n
+          JOIN ferry_old o ON o.id = n.id
+          OFFSET 0
+        ) x
+      ) d
+      ORDER BY d.k
+      RETURNING state
+    )
+    SELECT count(*), count(*) FILTER (WHERE l.state = 'NEW'), (SELECT count(*) FROM ferry_new)
+    INTO capture.n_logged, capture.n_pending, capture.n_affected
+    FROM logged l;`;
 }
 
 function captureDdl(
@@ -243,27 +299,7 @@ BEGIN
     capture.n_logged := capture.n_pending;
     capture.n_affected := capture.n_pending;
 
-  ELSIF TG_OP = 'UPDATE' THEN
-    -- Rows paired by id (a statement that changes id is refused below: the log could not say which
-    -- row it was), in the order the statement processed them (row_number over the transition table;
-    -- ORDER BY keeps it through the join, and the log ids are taken after the sort).
-    WITH logged AS (
-      INSERT INTO ${log}
-        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
-      SELECT capture.cap_txid, capture.cap_time, capture.cap_time, CASE WHEN d.new_values IS NULL THEN 'IGNORE' ELSE 'NEW' END,
-             'UPDATE', capture.cap_table, n.id, n.sfid, d.old_values, d.new_values
-      FROM (SELECT row_number() OVER () AS ferry_capture_ord, t.* FROM ferry_new t) n
-      JOIN ferry_old o ON o.id = n.id
-      CROSS JOIN LATERAL (
-        SELECT ${changedObject('n', data)} AS new_values,
-               ${changedObject('o', data)} AS old_values
-      ) d
-      ORDER BY n.ferry_capture_ord
-      RETURNING state
-    )
-    SELECT count(*), count(*) FILTER (WHERE l.state = 'NEW'), (SELECT count(*) FROM ferry_new)
-    INTO capture.n_logged, capture.n_pending, capture.n_affected
-    FROM logged l;
+  ELSIF TG_OP = 'UPDATE' THEN${updateCapture(log, data, columns)}
 
   ELSIF TG_OP = 'DELETE' THEN
     WITH logged AS (
@@ -300,14 +336,18 @@ END`;
     '  SET search_path = pg_catalog, pg_temp',
     // JIT compile time would dominate: the statements are simple, however many rows.
     '  SET jit = off',
-    // Plan each statement for its own row count (transition tables tell the planner how many rows
-    // they hold): a cached plan made for a one-row statement (a nested loop) would be quadratic on
-    // a 100,000-row one.
-    '  SET plan_cache_mode = force_custom_plan',
     // The transition tables have no index: a nested loop would rescan one of them (from disk, past
-    // work_mem) for every row of the other.
+    // work_mem) for every row of the other. A merge join would sort both by id (the planner does not
+    // know that id is unique in them, nor that they are in the same order); a hash join keeps the
+    // order of the statement, which the ORDER BY then finds already sorted.
     '  SET enable_nestloop = off',
-    // The join and the ORDER BY of a large statement sort in memory rather than on disk.
+    '  SET enable_mergejoin = off',
+    // Plan once per session. With a hash join as the only join, the plan made for the first
+    // statement suits any row count (the hash table grows at run time), whereas planning the
+    // UPDATE capture for each statement made one-row UPDATEs five times as expensive (2,000 of
+    // them: 1.9 s of CPU with a plan per statement, 0.37 s with one plan; 0.02 s without triggers).
+    '  SET plan_cache_mode = force_generic_plan',
+    // The hash table and the ORDER BY of a large statement stay in memory rather than on disk.
     "  SET work_mem = '64MB'",
     `  AS ${dollarQuote(body)};`,
     `COMMENT ON FUNCTION ${name}() IS ${literal(`Ferry write-back capture of ${schema}.${table} (generated; see docs/write-back.md)`)};`,
@@ -316,11 +356,13 @@ END`;
 
 /**
  * BEFORE INSERT / UPDATE FOR EACH ROW (the trigger's WHEN clause has already skipped Ferry's own
- * statements and no-op updates). Setting NEW here costs no second row version and cannot recurse.
- * A change of system columns alone is nothing to send (the log says IGNORE), so it does not mark
- * the row. A column added after generation is not compared until setWriteAccess regenerates the
- * function: the log still captures it (see above), only this marker would miss an update of that
- * column alone.
+ * statements and rows already marked). Setting NEW here costs no second row version and cannot
+ * recurse. The comparison of the data columns is here, not in the WHEN clause: it stops at the first
+ * changed column, whereas a whole-row comparison there (`OLD.* *<> NEW.*`) costs more than the
+ * function call (write-triggers.ts). A no-op update, or a change of system columns alone, is nothing
+ * to send (the log says IGNORE), so it does not mark the row. A column added after generation is not
+ * compared until setWriteAccess regenerates the function: the log still captures it (see above),
+ * only this marker would miss an update of that column alone.
  */
 function pendingDdl(name: string, schema: string, table: string, data: readonly MirrorColumn[]): string {
   const changed =

@@ -140,6 +140,41 @@ describe('installing the triggers', () => {
     });
   });
 
+  it('indexes the log for the writer’s queries only, and brings an earlier log’s indexes up to date', async () => {
+    const indexes = async (): Promise<string[]> => {
+      const { rows } = await db().pool.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = '_trigger_log' ORDER BY 1`,
+        [SCHEMA],
+      );
+      return rows.map((r) => r.indexname);
+    };
+    const current = ['_trigger_log_idx_state_id', '_trigger_log_idx_unsent', '_trigger_log_pkey'];
+    expect(await indexes()).toEqual(current);
+
+    // A log created by an earlier version, with Heroku Connect's three indexes.
+    await db().pool.query(
+      `DROP INDEX ${SCHEMA}._trigger_log_idx_unsent;
+       CREATE INDEX _trigger_log_idx_created_at ON ${SCHEMA}._trigger_log (created_at);
+       CREATE INDEX _trigger_log_idx_state_table_name ON ${SCHEMA}._trigger_log (state, table_name)
+         WHERE state IN ('NEW', 'PENDING');`,
+    );
+    await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
+    expect(await indexes()).toEqual(current);
+
+    // A record's waiting changes are found through the index, not by scanning the table's queue.
+    await asFerry(
+      `INSERT INTO ${SCHEMA}._trigger_log (txid, state, action, table_name, record_id)
+       SELECT 1, CASE WHEN g % 10 = 0 THEN 'NEW' ELSE 'SUCCESS' END, 'UPDATE', '${TABLE}', g
+       FROM generate_series(1, 20000) g`,
+      `ANALYZE ${SCHEMA}._trigger_log`,
+    );
+    const { rows: plan } = await db().pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT 1 FROM ${SCHEMA}._trigger_log
+       WHERE table_name = '${TABLE}' AND record_id = 40 AND state IN ('NEW', 'PENDING')`,
+    );
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('_trigger_log_idx_unsent');
+  });
+
   it('refuses tables that are not merge-mode mirror tables', async () => {
     await withClient(async (client) => {
       await client.query(`CREATE TABLE ${SCHEMA}.not_a_mirror (id serial PRIMARY KEY, sfid varchar(18))`);
@@ -420,6 +455,64 @@ describe('generated capture functions', () => {
       await db().pool.query(`ALTER TABLE ${MIRROR} DROP COLUMN account__r__ferry_id__c, DROP COLUMN extra`);
       await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
     }
+  });
+
+  it('captures columns of any type and name once the functions are regenerated for them', async () => {
+    await seed(2);
+    // Names the generated capture uses for its own columns, and a type without `=`.
+    const added = ['ferry_capture_ord', 'n0', 'c0', 'k', 'x'];
+    await asFerry(
+      `ALTER TABLE ${MIRROR} ADD COLUMN ferry_capture_ord text, ADD COLUMN n0 integer, ADD COLUMN c0 boolean,
+         ADD COLUMN k text, ADD COLUMN x json`,
+    );
+    try {
+      await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
+      await db().pool.query(
+        `UPDATE ${MIRROR} SET ferry_capture_ord = 'o', n0 = 7, c0 = true, k = 'key', x = '{"a": [1]}'
+         WHERE id = 2`,
+      );
+      await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}', amount__c = 10.50 WHERE id = 1`);
+      await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}' WHERE id = 1`);
+      const rows = await log();
+      expect(rows.map((r) => [r.state, r.record_id, r.values, r.old])).toEqual([
+        [
+          'NEW',
+          2,
+          { ferry_capture_ord: 'o', n0: 7, c0: true, k: 'key', x: { a: [1] } },
+          { ferry_capture_ord: null, n0: null, c0: null, k: null, x: null },
+        ],
+        // 10.50 equals 10.5: only x changed.
+        ['NEW', 1, { x: { a: [1] } }, { x: null }],
+        ['IGNORE', 1, null, null],
+      ]);
+      expect((await lastop(2))._hc_lastop).toBe('PENDING');
+    } finally {
+      await asFerry(`ALTER TABLE ${MIRROR} ${added.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
+      await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
+    }
+  });
+
+  it('captures an UPDATE of a table with more columns than a query can pass on one by one', async () => {
+    const fields = Array.from({ length: 600 }, (_, i) => field(`F${i}__c`, 'string', { length: 20 }));
+    const wide = fromDescribe({
+      name: 'Wide__c',
+      custom: true,
+      fields: [field('Id', 'id', { length: 18, nillable: false }), ...fields],
+    });
+    await withClient(async (client) => {
+      await ensureMirrorTable(client, wide, { schema: 'wide' });
+      await setWriteAccess(client, 'wide', 'wide__c', 'read-write');
+    });
+    await asFerry(
+      `INSERT INTO wide.wide__c (id, sfid, _hc_lastop, f0__c, f599__c) VALUES (1, '${sfid(1)}', 'SYNCED', 'a', 'z')`,
+    );
+    await db().pool.query(`UPDATE wide.wide__c SET f599__c = NULL, f300__c = 'm' WHERE id = 1`);
+    await db().pool.query(`UPDATE wide.wide__c SET f0__c = 'a' WHERE id = 1`);
+    const { rows } = await db().pool.query<TriggerLogRow>(`SELECT * FROM wide._trigger_log ORDER BY id`);
+    expect(rows.map((r) => [r.state, r.record_id, r.values, r.old])).toEqual([
+      ['NEW', 1, { f300__c: 'm', f599__c: null }, { f300__c: null, f599__c: 'z' }],
+      ['IGNORE', 1, null, null],
+    ]);
   });
 
   it('lets the mirror change a column’s type (no trigger names a column)', async () => {
