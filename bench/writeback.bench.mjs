@@ -10,6 +10,7 @@
 //       INSERT of as many rows, DELETE of every row  (reported; the log row is most of the work)
 //       Ferry's own UPDATE (ferry.sync = 'on')      (reported: the transition tables Postgres fills
 //                                                     even though the triggers skip the statement)
+//       BENCH_ROW_BY_ROW (2,000) one-row UPDATEs     (reported: the capture's cost per statement)
 // (b) API economy of the writer: Salesforce calls made ÷ the fewest that can send the same updates,
 //     counted by the emulator (GET /__emulator/calls), for n = 150, 1,999, 2,000, 10,000, 25,000
 //     updated Accounts, `ordered` and `merged`. The minimum:
@@ -55,6 +56,8 @@ const PARTS = process.env.BENCH_PARTS ?? 'abcd';
 const TRIGGER_ROWS = Number(process.env.BENCH_TRIGGER_ROWS ?? 100_000);
 const FIELDS = Number(process.env.BENCH_FIELDS ?? 40);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
+/** One-row UPDATE statements of the row-by-row figure of (a). */
+const ROW_BY_ROW = Number(process.env.BENCH_ROW_BY_ROW ?? 2_000);
 const API_SIZES = (process.env.BENCH_API_SIZES ?? '150,1999,2000,10000,25000').split(',').map(Number);
 const ORG_ROWS = Math.max(...API_SIZES);
 const THROUGHPUT_ROWS = Number(process.env.BENCH_THROUGHPUT_ROWS ?? 10_000);
@@ -208,7 +211,15 @@ async function triggerCost() {
         `INSERT INTO ${t} (${names}) SELECT ${values} FROM generate_series(${TRIGGER_ROWS + 1}, ${2 * TRIGGER_ROWS}) g`,
       DELETE: (t) => `DELETE FROM ${t}`,
       'Ferry UPDATE': (t) => `UPDATE ${t} SET amount__c = amount__c + 1, notes__c = 'edited'`,
+      // An application's edits: one statement per row, so the per-statement cost of the capture
+      // (its function call, the column check, executing its plans) shows.
+      'UPDATE row by row': (t) =>
+        `DO $$ BEGIN FOR i IN 1..${ROW_BY_ROW} LOOP
+           UPDATE ${t} SET amount__c = amount__c + 1, notes__c = 'edited' WHERE id = i;
+         END LOOP; END $$`,
     };
+    /** Rows each statement changes (a DO block reports no row count). */
+    const expected = (label) => (label === 'UPDATE row by row' ? ROW_BY_ROW : TRIGGER_ROWS);
     // One session for every statement: the capture functions' plans are cached as in an application.
     const session = await pool.connect();
     try {
@@ -218,12 +229,14 @@ async function triggerCost() {
         const started = performance.now();
         const result = await session.query(statements[label](target(schema)));
         const ms = performance.now() - started;
-        if (result.rowCount !== TRIGGER_ROWS) fail(`${label} on ${schema} changed ${result.rowCount} rows`);
+        if (label !== 'UPDATE row by row' && result.rowCount !== TRIGGER_ROWS)
+          fail(`${label} on ${schema} changed ${result.rowCount} rows`);
         if (schema === schemas.rw && label !== 'Ferry UPDATE') {
           const { rows } = await session.query(
             `SELECT count(*)::int AS n FROM ${quoteIdent(schema)}._trigger_log WHERE state = 'NEW'`,
           );
-          if (rows[0].n !== TRIGGER_ROWS) fail(`${label} logged ${rows[0].n} NEW rows, not ${TRIGGER_ROWS}`);
+          if (rows[0].n !== expected(label))
+            fail(`${label} logged ${rows[0].n} NEW rows, not ${expected(label)}`);
         }
         await session.query('ROLLBACK');
         // Dead row versions of the rolled-back statement would slow the next one down.
@@ -249,7 +262,7 @@ async function triggerCost() {
           `${label}: read-write ${fmt(rw, 0)} ms, no triggers ${fmt(plain, 0)} ms (medians of ${REPEAT})`,
         );
         ratioLine(
-          `trigger-cost ${label.toLowerCase().replace(' ', '-')} with/without`,
+          `trigger-cost ${label.toLowerCase().replaceAll(' ', '-')} with/without`,
           rw / plain,
           label === 'UPDATE' ? '<= 1.5' : undefined,
         );

@@ -20,6 +20,7 @@
  * ends, or deadlock it. Only transactions that wrote to this log matter.
  */
 import type { ClientBase } from 'pg';
+import { parseJsonExact } from '../salesforce/http/exact-json.js';
 import { qualify, quoteIdent, wrapPgError } from '../store/index.js';
 import { TRIGGER_LOG_TABLE, type TriggerLogAction } from './trigger-log-ddl.js';
 
@@ -46,8 +47,19 @@ interface RawLogRow {
   table_name: string;
   record_id: number;
   sfid: string | null;
-  values: Record<string, unknown> | null;
+  /** `values` as jsonb text: parsed here, so numbers keep their digits (exactValues). */
+  values: string | null;
   retried: boolean;
+}
+
+/**
+ * jsonb text → values. `numeric` columns keep every digit in jsonb; JSON.parse (what pg would do)
+ * turns a number of more than 15 significant digits into the nearest double. parseJsonExact hands
+ * such numbers over as their exact decimal text instead, which log-values.ts sends as a JSON number
+ * token with the same digits.
+ */
+export function exactValues(text: string): Record<string, unknown> {
+  return parseJsonExact(text) as Record<string, unknown>;
 }
 
 const toLogRow = (r: RawLogRow): LogRow => ({
@@ -57,7 +69,7 @@ const toLogRow = (r: RawLogRow): LogRow => ({
   table: r.table_name,
   recordId: r.record_id,
   sfid: r.sfid,
-  values: r.values,
+  values: r.values === null ? null : exactValues(r.values),
   retried: r.retried,
 });
 
@@ -94,11 +106,14 @@ export async function readNewRows(
   try {
     const horizon = await writeHorizon(client, schema);
     const { rows } = await client.query<RawLogRow>(
-      `SELECT id, txid, action, table_name, record_id, sfid, "values", updated_at <> created_at AS retried
+      `SELECT id, txid, action, table_name, record_id, sfid, "values"::text AS "values",
+              updated_at <> created_at AS retried
        FROM ${qualify(schema, TRIGGER_LOG_TABLE)}
        WHERE state = 'NEW' AND table_name = ANY ($1::text[]) AND record_id IS NOT NULL
          AND ($3::bigint IS NULL OR txid < $3::bigint)
-       ORDER BY id
+       -- "state, id" (state is constant here) matches the (state, id) index: ordered by id alone,
+       -- Postgres may walk the primary key past every processed row the log still holds.
+       ORDER BY state, id
        LIMIT $2`,
       [tables, limit, horizon],
     );
@@ -123,7 +138,7 @@ export async function readFailedAttempts(
   const log = qualify(schema, TRIGGER_LOG_TABLE);
   try {
     const { rows } = await client.query<RawLogRow>(
-      `SELECT l.id, l.txid, l.action, l.table_name, l.record_id, l.sfid, l."values", true AS retried
+      `SELECT l.id, l.txid, l.action, l.table_name, l.record_id, l.sfid, l."values"::text AS "values", true AS retried
        FROM ${log} l
        WHERE l.state = 'FAILED' AND l.table_name = $1 AND l.record_id = ANY ($2::int[])
          AND NOT EXISTS (SELECT 1 FROM ${log} p
@@ -142,11 +157,14 @@ export interface MirrorRow {
   readonly sfid: string | null;
   /** The external-id column's value, when the table has that column. */
   readonly externalId: string | null;
-  /** Every non-system column as capture would log it (to_jsonb minus the system columns). */
-  readonly values: Readonly<Record<string, unknown>>;
 }
 
-/** Current mirror rows by `id` (absent: deleted since). `extColumn` null: the table has none. */
+/**
+ * Current mirror rows by `id` (absent: deleted since): sfid and external id only. Most writes need no
+ * more (an update sends its logged values); the whole row (readMirrorValues) is read only for the
+ * few inserts sent "as the row is now" — reading every row whole cost more than the rest of a plan.
+ * `extColumn` null: the table has none.
+ */
 export async function readMirrorRows(
   client: ClientBase,
   schema: string,
@@ -158,17 +176,36 @@ export async function readMirrorRows(
   if (recordIds.length === 0) return out;
   const ext = extColumn === null ? 'NULL::text' : `m.${quoteIdent(extColumn)}::text`;
   try {
-    const { rows } = await client.query<{
-      id: number;
-      sfid: string | null;
-      ext: string | null;
-      values: Record<string, unknown>;
-    }>(
-      `SELECT m.id, m.sfid, ${ext} AS ext, to_jsonb(m) - ferry.writeback_system_columns() AS "values"
+    const { rows } = await client.query<{ id: number; sfid: string | null; ext: string | null }>(
+      `SELECT m.id, m.sfid, ${ext} AS ext FROM ${qualify(schema, table)} m WHERE m.id = ANY ($1::int[])`,
+      [recordIds],
+    );
+    for (const r of rows) out.set(r.id, { sfid: r.sfid, externalId: r.ext });
+    return out;
+  } catch (err) {
+    throw wrapPgError(`Could not read mirror rows of ${schema}.${table}`, err);
+  }
+}
+
+/**
+ * Every non-system column of these mirror rows as capture would log it (to_jsonb minus the system
+ * columns), by `id`; absent: deleted since. Numbers keep their digits (exactValues).
+ */
+export async function readMirrorValues(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  recordIds: readonly number[],
+): Promise<Map<number, Record<string, unknown>>> {
+  const out = new Map<number, Record<string, unknown>>();
+  if (recordIds.length === 0) return out;
+  try {
+    const { rows } = await client.query<{ id: number; values: string }>(
+      `SELECT m.id, (to_jsonb(m) - ferry.writeback_system_columns())::text AS "values"
        FROM ${qualify(schema, table)} m WHERE m.id = ANY ($1::int[])`,
       [recordIds],
     );
-    for (const r of rows) out.set(r.id, { sfid: r.sfid, externalId: r.ext, values: r.values });
+    for (const r of rows) out.set(r.id, exactValues(r.values));
     return out;
   } catch (err) {
     throw wrapPgError(`Could not read mirror rows of ${schema}.${table}`, err);
@@ -182,10 +219,11 @@ export async function hasColumn(
   table: string,
   column: string,
 ): Promise<boolean> {
+  // pg_attribute, not information_schema.columns: the view costs milliseconds, asked once per plan.
   const { rows } = await client.query<{ present: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                    WHERE table_schema = $1 AND table_name = $2 AND column_name = $3) AS present`,
-    [schema, table, column],
+    `SELECT EXISTS (SELECT 1 FROM pg_attribute
+                    WHERE attrelid = to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped) AS present`,
+    [qualify(schema, table), column],
   );
   return rows[0]?.present === true;
 }

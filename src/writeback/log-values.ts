@@ -11,7 +11,9 @@
  *   Ferry makes these columns for the configured external id (src/materialize/relationship-columns.ts),
  *   shortened with a hash past Postgres's 63 bytes; such a name cannot be split at `__r__`, so it is
  *   recognised by recomputing it for each lookup.
- * - Types: numbers as JSON numbers, booleans, dates `YYYY-MM-DD`, datetimes ISO-8601 with `Z` (mirror
+ * - Types: numbers as JSON numbers with every digit (a value of more than 15 significant digits, which
+ *   a double would round, arrives here as its decimal text — log-reader.ts exactValues — and goes out
+ *   as that text in the number token: ExactNumber), booleans, dates `YYYY-MM-DD`, datetimes ISO-8601 with `Z` (mirror
  *   `timestamp` columns hold UTC wall-clock time), times `HH:mm:ss.SSSZ`, null clears the field.
  * - Fields Salesforce would refuse to write are reported, not dropped: a non-null value of a
  *   non-createable field on insert, any value of a non-updateable field on update (Salesforce's
@@ -21,6 +23,7 @@
 import type { FieldModel, ObjectModel } from '../core/sobject-model.js';
 import { SYSTEM_FIELDS } from '../core/type-map.js';
 import { RELATIONSHIP_SEPARATOR, relationshipColumnName } from '../materialize/relationship-columns.js';
+import { ExactNumber, significantDigitsOf } from '../salesforce/http/exact-json.js';
 import type { WriteOp } from './write-plan.js';
 
 /** Salesforce's status code for a field that may not be written in this operation. */
@@ -167,10 +170,7 @@ export function toSalesforceValue(field: FieldModel, value: unknown): unknown {
     case 'double':
     case 'currency':
     case 'percent':
-      // jsonb numbers arrive as JS numbers; a numeric string (never from capture) is converted too.
-      return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
-        ? Number(value)
-        : value;
+      return toJsonNumber(value);
     case 'date':
       return typeof value === 'string' ? value.slice(0, 10) : value;
     case 'datetime':
@@ -185,6 +185,23 @@ export function toSalesforceValue(field: FieldModel, value: unknown): unknown {
     default:
       return value;
   }
+}
+
+/** Digits a double holds exactly: up to this many, a number may travel as a JS number. */
+const DOUBLE_DIGITS = 15;
+
+/**
+ * A number column's value → a JSON number. Numbers of up to 15 significant digits are JS numbers
+ * (exact in a double); longer ones come as decimal text and stay text inside an ExactNumber, written
+ * as the number token with every digit. Any other numeric text (`+5`, ` 7 `) is converted as before.
+ */
+function toJsonNumber(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (ExactNumber.isToken(text)) {
+    return significantDigitsOf(text) > DOUBLE_DIGITS ? new ExactNumber(text) : Number(text);
+  }
+  return text !== '' && Number.isFinite(Number(text)) ? Number(text) : value;
 }
 
 /** A `timestamp` (UTC wall-clock, no zone) or zoned ISO text → `YYYY-MM-DDTHH:mm:ss.SSSZ`. */

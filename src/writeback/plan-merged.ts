@@ -29,6 +29,7 @@ import {
   finalizeGroups,
   planContext,
   readMirrorFor,
+  readValuesFor,
   recordKey,
   skip,
   type Draft,
@@ -71,6 +72,20 @@ export const planMerged: Planner = async (client: ClientBase, options: PlanOptio
     }
   }
 
+  // Inserts sent "as the row is now" (retried, or a failed insert sent again): only those need the
+  // whole row.
+  const asNow = new Map<string, { table: string; recordId: number }>();
+  for (const [key, list] of byRecord) {
+    const first = list[0]!;
+    if (
+      failedInserts.has(key) ||
+      (list.some((r) => r.action === 'INSERT' && r.retried) && !list.some((r) => r.action === 'DELETE'))
+    ) {
+      asNow.set(key, first);
+    }
+  }
+  const current = await readValuesFor(client, ctx, asNow);
+
   const drafts: Draft[] = [];
   const rejected: WriteOutcome[] = [];
   const skipped: SkippedRows[] = [];
@@ -78,6 +93,7 @@ export const planMerged: Planner = async (client: ClientBase, options: PlanOptio
     const first = list[0]!;
     const { table, recordId } = first;
     const m = mirror.get(table)?.get(recordId);
+    const now = current.get(key);
     const sfid = lastSfid(list) ?? m?.sfid ?? null;
     const ids = list.map((r) => r.id);
     let result: DraftResult | undefined;
@@ -86,7 +102,7 @@ export const planMerged: Planner = async (client: ClientBase, options: PlanOptio
         sfid === null
           ? skip(table, recordId, ids, 'the row was deleted before it reached Salesforce')
           : draftWrite(ctx, table, 'delete', recordId, sfid, {}, ids);
-    } else if (!m) {
+    } else if (!m || (asNow.has(key) && !now)) {
       result = skip(table, recordId, ids, 'the row was deleted before it reached Salesforce');
     } else if (list.some((r) => r.action === 'INSERT')) {
       result =
@@ -99,9 +115,7 @@ export const planMerged: Planner = async (client: ClientBase, options: PlanOptio
               recordId,
               null,
               // A retried insert (requeued after a failure or a crash): the row as it is now.
-              list.some((r) => r.action === 'INSERT' && r.retried)
-                ? m.values
-                : foldValues(list.map((r) => r.values)),
+              now ?? foldValues(list.map((r) => r.values)),
               ids,
               m.externalId,
             );
@@ -110,17 +124,8 @@ export const planMerged: Planner = async (client: ClientBase, options: PlanOptio
     } else {
       const failed = failedInserts.get(key);
       // No failed insert: it is being sent (PENDING); these changes wait for its sfid.
-      if (failed) {
-        result = draftWrite(
-          ctx,
-          table,
-          'insert',
-          recordId,
-          null,
-          m.values,
-          [...failed, ...ids],
-          m.externalId,
-        );
+      if (failed && now) {
+        result = draftWrite(ctx, table, 'insert', recordId, null, now, [...failed, ...ids], m.externalId);
       }
     }
     if (!result) continue;
@@ -149,13 +154,20 @@ export function groupInDependencyOrder(
   models: ReadonlyMap<string, ObjectModel>,
   drafts: readonly Draft[],
 ): DraftGroup[] {
-  const tables: string[] = [];
-  for (const d of drafts) if (!tables.includes(d.table)) tables.push(d.table);
-  const order = dependencyOrder(models, tables);
+  // One pass: drafts by table, then op (in log order within each).
+  const byTable = new Map<string, Map<WriteOp, Draft[]>>();
+  for (const d of drafts) {
+    let ops = byTable.get(d.table);
+    if (!ops) byTable.set(d.table, (ops = new Map<WriteOp, Draft[]>()));
+    const list = ops.get(d.op);
+    if (list) list.push(d);
+    else ops.set(d.op, [d]);
+  }
+  const order = dependencyOrder(models, [...byTable.keys()]);
   const groups: DraftGroup[] = [];
   const groupOf = (table: string, op: WriteOp): DraftGroup | undefined => {
-    const list = drafts.filter((d) => d.table === table && d.op === op);
-    if (list.length === 0) return undefined;
+    const list = byTable.get(table)?.get(op);
+    if (!list) return undefined;
     return { object: list[0]!.object, table, op, drafts: list };
   };
   for (const table of order) {

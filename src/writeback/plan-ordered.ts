@@ -21,6 +21,7 @@ import {
   finalizeGroups,
   planContext,
   readMirrorFor,
+  readValuesFor,
   recordKey,
   skip,
   type DraftGroup,
@@ -34,6 +35,12 @@ export const planOrdered: Planner = async (client: ClientBase, options: PlanOpti
   const ctx = await planContext(client, options);
   const rows = await readNewRows(client, ctx.schema, [...ctx.models.keys()], ctx.maxRows);
   const mirror = await readMirrorFor(client, ctx, rows);
+  // A retried insert is sent with the row as it is now: only those need the whole row.
+  const retriedInserts = new Map<string, { table: string; recordId: number }>();
+  for (const r of rows) {
+    if (r.action === 'INSERT' && r.retried) retriedInserts.set(recordKey(r.table, r.recordId), r);
+  }
+  const current = await readValuesFor(client, ctx, retriedInserts);
   const groups: DraftGroup[] = [];
   const rejected: WriteOutcome[] = [];
   const skipped: SkippedRows[] = [];
@@ -62,6 +69,13 @@ export const planOrdered: Planner = async (client: ClientBase, options: PlanOpti
           `the inserted row already has an sfid (${m.sfid}): not created again`,
         );
       } else if (row.retried) {
+        const now = current.get(key);
+        if (!now) {
+          skipped.push(
+            skip(row.table, row.recordId, ids, 'the row was deleted before it reached Salesforce').skipped,
+          );
+          continue;
+        }
         // The changes held back behind the failed insert go with it; the row holds their effect.
         for (const later of rows.slice(index + 1)) {
           if (later.table === row.table && later.recordId === row.recordId && later.action === 'UPDATE') {
@@ -69,7 +83,7 @@ export const planOrdered: Planner = async (client: ClientBase, options: PlanOpti
             folded.add(later.id);
           }
         }
-        result = draftWrite(ctx, row.table, 'insert', row.recordId, null, m.values, ids, m.externalId);
+        result = draftWrite(ctx, row.table, 'insert', row.recordId, null, now, ids, m.externalId);
       } else {
         result = draftWrite(
           ctx,

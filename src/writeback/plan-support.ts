@@ -7,7 +7,7 @@ import type { ClientBase } from 'pg';
 import type { ObjectModel } from '../core/sobject-model.js';
 import { DEFAULT_MIRROR_SCHEMA } from '../materialize/mirror-ddl.js';
 import { assignExternalIds, DEFAULT_EXTERNAL_ID_FIELD } from './external-id.js';
-import { hasColumn, readMirrorRows, type LogRow, type MirrorRow } from './log-reader.js';
+import { hasColumn, readMirrorRows, readMirrorValues, type LogRow, type MirrorRow } from './log-reader.js';
 import { FIELD_NOT_WRITABLE, toSalesforceFields, type ModelLookup } from './log-values.js';
 import type {
   PlannedWrite,
@@ -55,7 +55,7 @@ export async function planContext(client: ClientBase, options: PlanOptions): Pro
 
 export const recordKey = (table: string, recordId: number): string => `${table}\u0000${recordId}`;
 
-/** Current mirror rows of every record the log rows name, by table then id. */
+/** Current mirror rows (sfid, external id) of every record the log rows name, by table then id. */
 export async function readMirrorFor(
   client: ClientBase,
   ctx: PlanContext,
@@ -71,6 +71,30 @@ export async function readMirrorFor(
   for (const [table, set] of ids) {
     const ext = ctx.externalId.get(table)?.column ?? null;
     out.set(table, await readMirrorRows(client, ctx.schema, table, [...set], ext));
+  }
+  return out;
+}
+
+/**
+ * The whole current mirror row of each record in `keys` (recordKey), for the inserts sent "as the row
+ * is now" (retried ones). Absent: the row was deleted since.
+ */
+export async function readValuesFor(
+  client: ClientBase,
+  ctx: PlanContext,
+  keys: ReadonlyMap<string, { table: string; recordId: number }>,
+): Promise<Map<string, Record<string, unknown>>> {
+  const byTable = new Map<string, number[]>();
+  for (const { table, recordId } of keys.values()) {
+    const list = byTable.get(table);
+    if (list) list.push(recordId);
+    else byTable.set(table, [recordId]);
+  }
+  const out = new Map<string, Record<string, unknown>>();
+  for (const [table, ids] of byTable) {
+    for (const [id, values] of await readMirrorValues(client, ctx.schema, table, ids)) {
+      out.set(recordKey(table, id), values);
+    }
   }
   return out;
 }
@@ -115,14 +139,26 @@ export function draftWrite(
 ): DraftResult {
   const model = ctx.models.get(table);
   if (!model) return skip(table, recordId, logIds, `${table} is not a read-write mapping`);
-  const base = { object: model.name, table, op, recordId, sfid, logIds, externalId };
-  if (op === 'delete') return { kind: 'draft', draft: { ...base, fields: {} } };
+  if (op === 'delete')
+    return {
+      kind: 'draft',
+      draft: { object: model.name, table, op, recordId, sfid, logIds, externalId, fields: {} },
+    };
   const { fields, notWritable } = toSalesforceFields(model, values, op, ctx.lookup, ctx.externalIdField);
   const ext = ctx.externalId.get(table);
   // An insert's external id is the stamped UUID (finalizeGroups), whatever the log row holds.
   if (ext && op === 'insert') delete fields[ext.field];
   if (notWritable.length > 0) {
-    const write: PlannedWrite = { ...base, externalId: null, fields };
+    const write: PlannedWrite = {
+      object: model.name,
+      table,
+      op,
+      recordId,
+      sfid,
+      logIds,
+      externalId: null,
+      fields,
+    };
     return {
       kind: 'rejected',
       outcome: {
@@ -142,7 +178,10 @@ export function draftWrite(
       'no Salesforce field changed (only columns that are no field of the object)',
     );
   }
-  return { kind: 'draft', draft: { ...base, fields } };
+  return {
+    kind: 'draft',
+    draft: { object: model.name, table, op, recordId, sfid, logIds, externalId, fields },
+  };
 }
 
 /** Salesforce's wording first (so it reads like its own answer), then what to do. */
@@ -194,7 +233,8 @@ export async function finalizeGroups(
     const writes: PlannedWrite[] = [];
     for (const d of g.drafts) {
       if (!ext) {
-        writes.push({ ...stripDraft(d), externalId: null });
+        // A draft has a write's shape: without an external id to stamp, it is the write.
+        writes.push(d.op === 'insert' ? { ...d, externalId: null } : d);
         continue;
       }
       const uuid = stamped.get(g.table)?.get(d.recordId);
@@ -208,21 +248,9 @@ export async function finalizeGroups(
         });
         continue;
       }
-      writes.push({ ...stripDraft(d), externalId: uuid, fields: { ...d.fields, [ext.field]: uuid } });
+      writes.push({ ...d, externalId: uuid, fields: { ...d.fields, [ext.field]: uuid } });
     }
     if (writes.length > 0) out.push({ object: g.object, table: g.table, op: g.op, writes });
   }
   return { groups: out, gone };
-}
-
-function stripDraft(d: Draft): Omit<PlannedWrite, 'externalId'> {
-  return {
-    object: d.object,
-    table: d.table,
-    op: d.op,
-    recordId: d.recordId,
-    sfid: d.sfid,
-    fields: d.fields,
-    logIds: d.logIds,
-  };
 }

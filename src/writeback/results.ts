@@ -7,9 +7,11 @@ import type { SkippedRows, WriteOp, WriteOutcome } from './write-plan.js';
  * What the writer records, on the trigger log and on the mirror rows (docs/write-back.md "Results
  * and errors"). Every statement runs with `ferry.sync = 'on'`, so none of it is captured again.
  *
- * - Claim: the log rows of a group go NEW → PENDING in their own committed transaction before
+ * - Claim: the log rows of a plan go NEW → PENDING in the plan's committed transaction before
  *   anything is sent, so a crash leaves them PENDING; the next writer puts them back to NEW
  *   (`requeueInFlight`) and sends them again — safe, because inserts are upserts on their external id.
+ * - Outcomes are recorded set-based (one UPDATE of the log, one per mirror table, values as arrays),
+ *   a collections call's answers at a time as they arrive (outcome-recorder.ts).
  * - Success: log row SUCCESS (a write's earlier rows folded into it: MERGED); the mirror row gets the
  *   new sfid (inserts), `_hc_lastop` INSERTED / UPDATED and no `_hc_err` — unless a newer change of
  *   the row is waiting, which keeps it PENDING.
@@ -41,21 +43,21 @@ async function asFerry(client: ClientBase): Promise<void> {
 
 /**
  * Marks the rows PENDING (only those still NEW), on the writer's claim transaction: committed before
- * anything is sent, so a crash leaves them PENDING. Returns the ids claimed.
+ * anything is sent, so a crash leaves them PENDING. Returns how many were claimed.
  */
 export async function claimLogRowsWith(
   client: ClientBase,
   schema: string,
   ids: readonly string[],
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+): Promise<number> {
+  if (ids.length === 0) return 0;
   await asFerry(client);
-  const { rows } = await client.query<{ id: string }>(
+  const result = await client.query(
     `UPDATE ${qualify(schema, TRIGGER_LOG_TABLE)} SET state = 'PENDING', updated_at = now()
-     WHERE id = ANY ($1::bigint[]) AND state = 'NEW' RETURNING id::text`,
+     WHERE id = ANY ($1::bigint[]) AND state = 'NEW'`,
     [ids],
   );
-  return new Set(rows.map((r) => r.id));
+  return result.rowCount ?? 0;
 }
 
 /**
@@ -131,26 +133,52 @@ export async function hasNewRows(pool: Pool | ClientBase, schema: string): Promi
   return (rowCount ?? 0) > 0;
 }
 
+/**
+ * What the writer knows about the rows of its plan (all PENDING rows are its own: one writer per
+ * schema). With it, a mirror row stays PENDING when `stillPlanned` says another write of the record
+ * in the plan is not recorded yet, and the log is searched only for NEW rows (changes captured
+ * since, or not in the plan) — instead of for every NEW and PENDING row of the table, which a plan's
+ * own PENDING rows made a search over the whole plan for each recording.
+ */
+export interface RecordOptions {
+  readonly stillPlanned: (o: WriteOutcome) => boolean;
+}
+
 export interface RecordedOutcomes {
   readonly succeeded: number;
   readonly failed: number;
 }
 
-/** Records the outcomes of one group in one transaction (log rows, then mirror rows). */
+/**
+ * Records outcomes in one transaction (log rows, then mirror rows). It commits without waiting for
+ * the WAL flush (`synchronous_commit = off`): a crash can lose only the last recordings, whose rows
+ * are then still PENDING, go back to NEW on restart and are sent again — which is safe (see
+ * "Claim" above) and is what happens anyway to a crash between sending and recording. Postgres
+ * loses such commits only as a suffix, so a record's later outcome never outlives an earlier one.
+ */
 export async function recordOutcomes(
   pool: Pool,
   schema: string,
   outcomes: readonly WriteOutcome[],
+  options?: RecordOptions,
 ): Promise<RecordedOutcomes> {
   if (outcomes.length === 0) return { succeeded: 0, failed: 0 };
-  return withTransaction(pool, (client) => recordOutcomesWith(client, schema, outcomes));
+  return withTransaction(pool, async (client) => {
+    await client.query(`SELECT set_config('synchronous_commit', 'off', true)`);
+    return recordOutcomesWith(client, schema, outcomes, options);
+  });
 }
 
-/** recordOutcomes on the caller's transaction. */
+/**
+ * recordOutcomes on the caller's transaction: one UPDATE of the log, one of each mirror table, all
+ * values as arrays (unnest); the statements only inserts need (a poll's copy of the new record, the
+ * sfid of later changes, orphan deletes) run only when the outcomes hold inserts.
+ */
 export async function recordOutcomesWith(
   client: ClientBase,
   schema: string,
   outcomes: readonly WriteOutcome[],
+  options?: RecordOptions,
 ): Promise<RecordedOutcomes> {
   if (outcomes.length === 0) return { succeeded: 0, failed: 0 };
   const log = qualify(schema, TRIGGER_LOG_TABLE);
@@ -161,12 +189,15 @@ export async function recordOutcomesWith(
     message: [] as (string | null)[],
     sfid: [] as (string | null)[],
   };
+  let succeeded = 0;
   for (const o of outcomes) {
+    if (o.ok) succeeded++;
     const ids = o.write.logIds;
-    ids.forEach((id, i) => {
-      logRows.id.push(id);
+    const last = ids.length - 1;
+    for (let i = 0; i <= last; i++) {
+      logRows.id.push(ids[i]!);
       if (o.ok) {
-        logRows.state.push(i === ids.length - 1 ? 'SUCCESS' : 'MERGED');
+        logRows.state.push(i === last ? 'SUCCESS' : 'MERGED');
         logRows.result.push(SF_RESULT_SUCCESS);
         logRows.message.push(null);
         logRows.sfid.push(o.sfid);
@@ -176,29 +207,28 @@ export async function recordOutcomesWith(
         logRows.message.push(o.message);
         logRows.sfid.push(null);
       }
-    });
-  }
-  {
-    await asFerry(client);
-    await client.query(
-      // A DELETE sent for an orphan (deleteOrphans) keeps saying why it was sent.
-      `UPDATE ${log} l SET state = x.state, sf_result = x.result,
-              sf_message = CASE WHEN x.state = 'SUCCESS' AND l.sf_message = $6 THEN l.sf_message ELSE x.message END,
-              sfid = coalesce(l.sfid, x.sfid), processed_at = now(), processed_tx = txid_current(), updated_at = now()
-       FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[]) AS x(id, state, result, message, sfid)
-       WHERE l.id = x.id`,
-      [logRows.id, logRows.state, logRows.result, logRows.message, logRows.sfid, ORPHAN_DELETE_MESSAGE],
-    );
-    const byTable = new Map<string, WriteOutcome[]>();
-    for (const o of outcomes) {
-      if (o.write.op === 'delete') continue; // the mirror row is gone already
-      const list = byTable.get(o.write.table) ?? [];
-      list.push(o);
-      byTable.set(o.write.table, list);
     }
-    for (const [table, list] of byTable) await recordOnMirror(client, schema, table, list);
   }
-  const succeeded = outcomes.filter((o) => o.ok).length;
+  await asFerry(client);
+  // `id = ANY (…)` beside the join on unnest: the planner then fetches the rows by index instead of
+  // hashing a scan of the whole table (a few hundred rows are recorded at a time; the table is big).
+  await client.query(
+    // A DELETE sent for an orphan (deleteOrphans) keeps saying why it was sent.
+    `UPDATE ${log} l SET state = x.state, sf_result = x.result,
+            sf_message = CASE WHEN x.state = 'SUCCESS' AND l.sf_message = $6 THEN l.sf_message ELSE x.message END,
+            sfid = coalesce(l.sfid, x.sfid), processed_at = now(), processed_tx = txid_current(), updated_at = now()
+     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[]) AS x(id, state, result, message, sfid)
+     WHERE l.id = x.id AND l.id = ANY ($1::bigint[])`,
+    [logRows.id, logRows.state, logRows.result, logRows.message, logRows.sfid, ORPHAN_DELETE_MESSAGE],
+  );
+  const byTable = new Map<string, WriteOutcome[]>();
+  for (const o of outcomes) {
+    if (o.write.op === 'delete') continue; // the mirror row is gone already
+    const list = byTable.get(o.write.table);
+    if (list) list.push(o);
+    else byTable.set(o.write.table, [o]);
+  }
+  for (const [table, list] of byTable) await recordOnMirror(client, schema, table, list, options);
   return { succeeded, failed: outcomes.length - succeeded };
 }
 
@@ -207,50 +237,63 @@ async function recordOnMirror(
   schema: string,
   table: string,
   outcomes: readonly WriteOutcome[],
+  options: RecordOptions | undefined,
 ): Promise<void> {
   const mirror = qualify(schema, table);
   const log = qualify(schema, TRIGGER_LOG_TABLE);
-  const ok = outcomes.filter((o): o is Extract<WriteOutcome, { ok: true }> => o.ok);
-  const failed = outcomes.filter((o): o is Extract<WriteOutcome, { ok: false }> => !o.ok);
-  // A newer change of the row still waiting keeps it PENDING: `_hc_lastop` tells the row's state.
-  const waiting = `EXISTS (SELECT 1 FROM ${log} w WHERE w.table_name = $1 AND w.record_id = t.id AND w.state IN ('NEW', 'PENDING'))`;
-  if (ok.length > 0) {
-    const ids = ok.map((o) => o.write.recordId);
-    const sfids = ok.map((o) => o.sfid);
-    const ops = ok.map((o) => LASTOP[o.write.op]);
+  const ids: number[] = [];
+  const sfids: (string | null)[] = [];
+  const ops: string[] = [];
+  const errors: (string | null)[] = [];
+  const planned: boolean[] = [];
+  const inserted: Extract<WriteOutcome, { ok: true }>[] = [];
+  for (const o of outcomes) {
+    ids.push(o.write.recordId);
+    planned.push(options?.stillPlanned(o) ?? false);
+    if (o.ok) {
+      sfids.push(o.sfid);
+      ops.push(LASTOP[o.write.op]);
+      errors.push(null);
+      if (o.write.op === 'insert') inserted.push(o);
+    } else {
+      sfids.push(null);
+      ops.push('FAILED');
+      errors.push(
+        JSON.stringify({ op: ACTION[o.write.op], code: o.code, message: o.message, fields: o.fields }),
+      );
+    }
+  }
+  if (inserted.length > 0) {
     // A poll may have read the new record before its sfid came back here, and added it as a row of
     // its own: that copy goes, the row the user inserted takes the sfid.
     await client.query(
       `DELETE FROM ${mirror} t USING unnest($1::int[], $2::text[]) AS x(record_id, sfid)
        WHERE t.sfid = x.sfid AND t.id <> x.record_id`,
-      [ids, sfids],
+      [inserted.map((o) => o.write.recordId), inserted.map((o) => o.sfid)],
     );
-    await client.query(
-      `UPDATE ${mirror} t SET sfid = x.sfid,
-              _hc_lastop = CASE WHEN ${waiting} THEN t._hc_lastop ELSE x.lastop END, _hc_err = NULL
-       FROM unnest($2::int[], $3::text[], $4::text[]) AS x(record_id, sfid, lastop)
-       WHERE t.id = x.record_id`,
-      [table, ids, sfids, ops],
-    );
+  }
+  // A newer change of the row still waiting keeps it PENDING: `_hc_lastop` tells the row's state.
+  // A refused write leaves the row's data (and sfid) as the user wrote it.
+  const waitingStates = options ? `w.state = 'NEW'` : `w.state IN ('NEW', 'PENDING')`;
+  await client.query(
+    `UPDATE ${mirror} t SET sfid = coalesce(x.sfid, t.sfid),
+            _hc_lastop = CASE WHEN x.planned OR EXISTS (SELECT 1 FROM ${log} w WHERE w.table_name = $1
+                                                          AND w.record_id = t.id AND ${waitingStates})
+                              THEN t._hc_lastop ELSE x.lastop END,
+            _hc_err = x.err
+     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS x(record_id, sfid, lastop, err, planned)
+     WHERE t.id = x.record_id AND t.id = ANY ($2::int[])`,
+    [table, ids, sfids, ops, errors, planned],
+  );
+  if (inserted.length > 0) {
     // Later changes of a row inserted meanwhile were captured without its sfid.
     await client.query(
       `UPDATE ${log} l SET sfid = x.sfid, updated_at = now()
        FROM unnest($2::int[], $3::text[]) AS x(record_id, sfid)
        WHERE l.table_name = $1 AND l.record_id = x.record_id AND l.sfid IS NULL AND l.state = 'NEW'`,
-      [table, ids, sfids],
+      [table, inserted.map((o) => o.write.recordId), inserted.map((o) => o.sfid)],
     );
-    await deleteOrphans(client, schema, table, ok);
-  }
-  if (failed.length > 0) {
-    const errors = failed.map((o) =>
-      JSON.stringify({ op: ACTION[o.write.op], code: o.code, message: o.message, fields: o.fields }),
-    );
-    await client.query(
-      `UPDATE ${mirror} t SET _hc_lastop = CASE WHEN ${waiting} THEN t._hc_lastop ELSE 'FAILED' END, _hc_err = x.err
-       FROM unnest($2::int[], $3::text[]) AS x(record_id, err)
-       WHERE t.id = x.record_id`,
-      [table, failed.map((o) => o.write.recordId), errors],
-    );
+    await deleteOrphans(client, schema, table, inserted);
   }
 }
 
@@ -270,10 +313,8 @@ async function deleteOrphans(
   client: ClientBase,
   schema: string,
   table: string,
-  ok: readonly Extract<WriteOutcome, { ok: true }>[],
+  inserts: readonly Extract<WriteOutcome, { ok: true }>[],
 ): Promise<void> {
-  const inserts = ok.filter((o) => o.write.op === 'insert');
-  if (inserts.length === 0) return;
   await client.query(
     `UPDATE ${qualify(schema, TRIGGER_LOG_TABLE)} l
      SET state = 'NEW', sfid = x.sfid, sf_message = $4, updated_at = now()

@@ -27,6 +27,7 @@
 import { InvariantError } from '../errors/index.js';
 import type { SalesforceClient } from '../salesforce/client.js';
 import { flattenRecord } from '../salesforce/bulk/csv-encode.js';
+import { ExactNumber } from '../salesforce/http/exact-json.js';
 import type { IngestFailure, IngestSuccess } from '../salesforce/bulk/ingest-results.js';
 import type { PollOptions } from '../salesforce/http/backoff.js';
 import { soql } from '../salesforce/soql.js';
@@ -55,6 +56,12 @@ export interface SendOptions {
   readonly assignmentRuleId?: string | undefined;
   readonly poll?: Partial<PollOptions> | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called with final outcomes as soon as a collections call has answered them, before the next call
+   * is sent, so the writer can record them while the rest of the group travels. Every outcome is
+   * also in the returned array. Must not block: it is called between calls.
+   */
+  readonly onOutcomes?: ((outcomes: readonly WriteOutcome[]) => void) | undefined;
 }
 
 const DUPLICATE_VALUE = 'DUPLICATE_VALUE';
@@ -122,47 +129,61 @@ async function sendCollections(
   };
   const autoAssign = options.assignmentRules ?? false;
   const outcomes = new Map<PlannedWrite, WriteOutcome>();
-  const record = (list: readonly PlannedWrite[], results: readonly SaveResult[]): void =>
-    list.forEach((w, i) => outcomes.set(w, toOutcome(w, results[i])));
+  /** Outcomes of `list` chunk by chunk; `final` says which may be reported before the call ends. */
+  const collect =
+    (list: readonly PlannedWrite[], final: (o: WriteOutcome) => boolean = () => true) =>
+    (results: readonly SaveResult[], offset: number): void => {
+      const done: WriteOutcome[] = [];
+      results.forEach((r, i) => {
+        const w = list[offset + i]!;
+        const o = toOutcome(w, r);
+        outcomes.set(w, o);
+        if (final(o)) done.push(o);
+      });
+      if (done.length > 0) options.onOutcomes?.(done);
+    };
 
   if (first.op === 'insert') {
     const upserts = writes.filter((w) => w.externalId !== null);
     const creates = writes.filter((w) => w.externalId === null);
     if (upserts.length > 0) {
       const ext = extFieldOf(options);
-      const results = await sf.upsert(
+      await sf.upsert(
         first.object,
         ext,
         upserts.map((w) => withExternalId(w, ext)),
-        { ...common, autoAssign, idempotent: true },
+        // DUPLICATE_VALUE on our external id is settled below (a query), then reported.
+        {
+          ...common,
+          autoAssign,
+          idempotent: true,
+          onChunk: collect(upserts, (o) => !isOurDuplicate(o, ext)),
+        },
       );
-      record(upserts, results);
-      await settleDuplicates(sf, first.object, ext, upserts, outcomes, options);
+      const settled = await settleDuplicates(sf, first.object, ext, upserts, outcomes, options);
+      if (settled.length > 0) options.onOutcomes?.(settled);
     }
     if (creates.length > 0) {
-      const results = await sf.create(
+      await sf.create(
         first.object,
         creates.map((w) => ({ ...w.fields })),
-        { ...common, autoAssign },
+        { ...common, autoAssign, onChunk: collect(creates) },
       );
-      record(creates, results);
     }
   } else if (first.op === 'update') {
-    const results = await sf.update(
+    await sf.update(
       first.object,
       writes.map((w) => ({ ...w.fields, Id: sfidOf(w) })),
       // Setting the same values twice is harmless: a lost answer may be resent.
-      { ...common, autoAssign, idempotent: true },
+      { ...common, autoAssign, idempotent: true, onChunk: collect(writes) },
     );
-    record(writes, results);
   } else {
-    const results = await sf.delete(
+    await sf.delete(
       writes.map((w) => sfidOf(w)),
-      common,
+      { ...common, onChunk: collect(writes) },
     );
-    record(writes, results);
   }
-  return writes.map((w) => outcomes.get(w)!);
+  return writes.map((w) => outcomes.get(w) ?? toOutcome(w, undefined));
 }
 
 /** The insert's fields with its UUID under `ext` (replacing the same field in any other casing). */
@@ -214,7 +235,17 @@ function toOutcome(write: PlannedWrite, r: SaveResult | undefined): WriteOutcome
     : { write, ok: false, code, message, fields };
 }
 
-/** DUPLICATE_VALUE on our external id: the record exists already; take its Id. */
+/** DUPLICATE_VALUE on the external id of an insert: the record exists already (a resend). */
+function isOurDuplicate(o: WriteOutcome, ext: string): boolean {
+  if (o.ok || o.code !== DUPLICATE_VALUE) return false;
+  const extLower = ext.toLowerCase();
+  return o.fields.some((f) => f.toLowerCase() === extLower) || o.message.toLowerCase().includes(extLower);
+}
+
+/**
+ * DUPLICATE_VALUE on our external id: the record exists already; take its Id. Returns the outcomes of
+ * those writes (success when found, the refusal otherwise), now final.
+ */
 async function settleDuplicates(
   sf: SalesforceClient,
   object: string,
@@ -222,18 +253,12 @@ async function settleDuplicates(
   writes: readonly PlannedWrite[],
   outcomes: Map<PlannedWrite, WriteOutcome>,
   options: SendOptions,
-): Promise<void> {
-  const extLower = ext.toLowerCase();
+): Promise<WriteOutcome[]> {
   const dup = writes.filter((w) => {
     const o = outcomes.get(w);
-    return (
-      o !== undefined &&
-      !o.ok &&
-      o.code === DUPLICATE_VALUE &&
-      (o.fields.some((f) => f.toLowerCase() === extLower) || o.message.toLowerCase().includes(extLower))
-    );
+    return o !== undefined && isOurDuplicate(o, ext);
   });
-  if (dup.length === 0) return;
+  if (dup.length === 0) return [];
   const found = new Map<string, string>();
   for (let i = 0; i < dup.length; i += 200) {
     const values = dup.slice(i, i + 200).map((w) => w.externalId!);
@@ -247,6 +272,7 @@ async function settleDuplicates(
     const id = found.get(w.externalId!.toLowerCase());
     if (id !== undefined) outcomes.set(w, { write: w, ok: true, sfid: id });
   }
+  return dup.map((w) => outcomes.get(w)!);
 }
 
 function valueOf(rec: SObjectRecord, field: string): unknown {
@@ -264,8 +290,8 @@ async function sendBulkJob(
 ): Promise<Map<PlannedWrite, WriteOutcome>> {
   const ext = extFieldOf(options);
   const records = writes.map((w): SObjectRecord => {
-    if (w.op === 'insert') return withExternalId(w, ext);
-    if (w.op === 'update') return { Id: sfidOf(w), ...w.fields };
+    if (w.op === 'insert') return csvValues(withExternalId(w, ext));
+    if (w.op === 'update') return csvValues({ Id: sfidOf(w), ...w.fields });
     return { Id: sfidOf(w) };
   });
   // Every column any record has; a record without one leaves an empty cell (= not set / unchanged).
@@ -313,6 +339,15 @@ async function sendBulkJob(
     }
   }
   return out;
+}
+
+/** CSV cells are text: an exact number is its digits (the CSV encoder knows no ExactNumber). */
+function csvValues(record: SObjectRecord): SObjectRecord {
+  let out: SObjectRecord | undefined;
+  for (const [k, v] of Object.entries(record)) {
+    if (v instanceof ExactNumber) (out ??= { ...record })[k] = v.text;
+  }
+  return out ?? record;
 }
 
 function keyOfWrite(w: PlannedWrite): string {

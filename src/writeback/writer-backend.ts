@@ -32,13 +32,14 @@ export function defaultWriteBackend(setup: BackendSetup): WriteBackend {
         models: await setup.models(),
         externalIdField: setup.externalIdField,
       }),
-    send: (group, signal) =>
+    send: (group, signal, onOutcomes) =>
       sendGroup(setup.client, group, {
         externalIdField: setup.externalIdField,
         bulkThreshold: setup.algorithm === 'merged' ? Infinity : setup.bulkThreshold,
         bulkJobSize: setup.bulkJobSize,
         assignmentRules: setup.assignmentRules,
         ...(signal ? { signal } : {}),
+        ...(onOutcomes ? { onOutcomes } : {}),
       }),
   };
 }

@@ -4,10 +4,11 @@ import { ConfigError, errorMessage, InvariantError } from '../errors/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import { tryAdvisoryLock, withTransaction, type AdvisoryLock } from '../store/index.js';
 import { archiveTriggerLog } from './housekeeping.js';
+import { HeldBack, recordOf } from './held-back.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
 import {
   claimLogRowsWith,
   hasNewRows,
-  recordOutcomes,
   recordOutcomesWith,
   recordSkippedWith,
   requeue,
@@ -26,13 +27,17 @@ import { setWriterState, type WriterState } from './writer-state.js';
  * - It wakes on `LISTEN ferry_writes` (one notification per captured statement), then waits
  *   `minIntervalMs` for more changes to arrive before planning (debounce), and also every
  *   `pollEveryMs` in case a notification was missed (the listening connection was replaced).
- * - Each group is claimed (its log rows NEW → PENDING, committed) before it is sent; results go to the
- *   log and mirror rows afterwards (results.ts). Groups are sent one at a time, so no two batches for
- *   one record are ever in flight. Salesforce being unavailable puts the rows back to NEW and the
- *   writer retries with backoff (state `waiting-for-salesforce`).
+ * - The plan is claimed (its log rows NEW → PENDING, committed) before anything is sent; results go
+ *   to the log and mirror rows afterwards (results.ts). Calls go out one at a time — one group after
+ *   another, a group's collections calls one after another — so no two batches for one record are
+ *   ever in flight. Each call's answers are recorded while the next call travels (OutcomeRecorder,
+ *   in answer order); the next plan starts once everything is recorded. Salesforce being unavailable
+ *   puts the rows back to NEW and the writer retries with backoff (state `waiting-for-salesforce`).
  * - A write Salesforce could not lock (UNABLE_TO_LOCK_ROW) goes back to NEW, and so do the later
  *   writes of the same record in the plan, unsent: sending them now would let a later change reach
- *   Salesforce before the earlier one, which the next plan would then send over it.
+ *   Salesforce before the earlier one, which the next plan would then send over it. For an insert,
+ *   so do the writes that name it as their parent by its external id (a child inserted with
+ *   `accountid__r__ferry_id__c`): sent now, they would fail for want of the parent.
  * - It runs beside the sync cycles (its own connections), so reads go on while writes are sent.
  */
 
@@ -43,8 +48,16 @@ export interface WriteBackend {
    * transaction on `client`.
    */
   plan(client: ClientBase): Promise<WritePlan>;
-  /** One group → one outcome per write; throws TransientError when Salesforce is unavailable. */
-  send(group: WriteGroup, signal?: AbortSignal): Promise<readonly WriteOutcome[]>;
+  /**
+   * One group → one outcome per write; throws TransientError when Salesforce is unavailable.
+   * `onOutcomes`, when given, may be called with final outcomes as calls answer (before the group is
+   * done), so the writer records them meanwhile; the returned array holds every outcome all the same.
+   */
+  send(
+    group: WriteGroup,
+    signal?: AbortSignal,
+    onOutcomes?: (outcomes: readonly WriteOutcome[]) => void,
+  ): Promise<readonly WriteOutcome[]>;
 }
 
 export interface WriterOptions {
@@ -87,16 +100,32 @@ export interface DrainOptions {
 
 const HOUSEKEEPING_EVERY_MS = 3_600_000;
 
-interface SentGroup extends DrainResult {
-  /** Records (recordOf) whose write was sent back to NEW (UNABLE_TO_LOCK_ROW). */
-  readonly requeued: readonly string[];
+/** One plan being sent: what waits for the next plan, the recordings, the writes still to come. */
+interface PlanRun {
+  readonly held: HeldBack;
+  readonly recorder: OutcomeRecorder;
+  /** Writes of the plan not yet answered, recorded or sent back, per record (recordOf). */
+  readonly toCome: Map<string, number>;
 }
 
-/** A write's record, as a set key. */
-const recordOf = (w: PlannedWrite): string => `${w.table}\u0000${w.recordId}`;
+/** Counts `w` as done; returns whether its record has other writes still to come in the plan. */
+function done(run: PlanRun, w: PlannedWrite): boolean {
+  const key = recordOf(w);
+  const left = (run.toCome.get(key) ?? 1) - 1;
+  if (left > 0) run.toCome.set(key, left);
+  else run.toCome.delete(key);
+  return left > 0;
+}
 
 /** The signal aborted between groups. */
 class WriterStopped extends Error {}
+
+/** How many writes of each record (recordOf) the groups hold. */
+function writesPerRecord(groups: readonly WriteGroup[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const g of groups) for (const w of g.writes) out.set(recordOf(w), (out.get(recordOf(w)) ?? 0) + 1);
+  return out;
+}
 
 export class Writer {
   readonly #pool: Pool;
@@ -244,29 +273,33 @@ export class Writer {
       if (!(await hasNewRows(this.#pool, this.#schema))) return;
       const plan = await this.#planAndClaim();
       total.failed += plan.rejected.length;
-      let settled = plan.rejected.length + plan.skipped.length;
       const groups = plan.groups;
-      // Records with a write sent back to NEW: their later writes in this plan wait for it (order).
-      const held = new Set<string>();
-      for (const [i, group] of groups.entries()) {
-        let result: SentGroup;
-        try {
+      const recorder = new OutcomeRecorder(this.#pool, this.#schema);
+      const run: PlanRun = { held: new HeldBack(), recorder, toCome: writesPerRecord(groups) };
+      try {
+        for (const group of groups) {
           if (signal?.aborted) throw new WriterStopped();
-          const writes = held.size === 0 ? group.writes : await this.#holdBack(group, held);
+          const writes = this.#holdBack(group, run);
           if (writes.length === 0) continue;
-          result = await this.#sendGroup(writes === group.writes ? group : { ...group, writes }, signal);
-        } catch (err) {
-          // This group and the ones after it wait as NEW: nothing is marked failed.
-          const unsent = groups.slice(i).flatMap((g) => g.writes.flatMap((w) => w.logIds));
-          await requeue(this.#pool, this.#schema, unsent);
-          if (err instanceof WriterStopped) return;
-          throw err;
+          await this.#sendGroup(writes === group.writes ? group : { ...group, writes }, run, signal);
         }
-        total.succeeded += result.succeeded;
-        total.failed += result.failed;
-        settled += result.succeeded + result.failed;
-        for (const key of result.requeued) held.add(key);
+        await recorder.flush();
+      } catch (err) {
+        // What was answered is recorded; the rest of the plan waits as NEW: nothing is marked failed.
+        await recorder.flush().catch(() => undefined);
+        total.succeeded += recorder.succeeded;
+        total.failed += recorder.failed;
+        await requeue(
+          this.#pool,
+          this.#schema,
+          groups.flatMap((g) => g.writes.flatMap((w) => w.logIds)),
+        );
+        if (err instanceof WriterStopped) return;
+        throw err;
       }
+      total.succeeded += recorder.succeeded;
+      total.failed += recorder.failed;
+      const settled = plan.rejected.length + plan.skipped.length + recorder.succeeded + recorder.failed;
       if (settled === 0) {
         // Nothing planned (the NEW rows belong to unmapped tables, or to transactions older ones
         // still hide) or nothing settled (every record was locked in Salesforce): the next wake-up
@@ -279,22 +312,28 @@ export class Writer {
   }
 
   /**
-   * The group's writes to send now: those of records in `held` (an earlier write of the record went
-   * back to NEW) go back to NEW too, unsent, so the next plan sends the record's changes in order.
+   * The group's writes to send now: those `held` names (an earlier write of the record, or the insert
+   * of the parent they name, went back to NEW) go back to NEW too, unsent, so the next plan sends
+   * them in order. A held write holds back the record's later writes (and an insert, its children).
    */
-  async #holdBack(group: WriteGroup, held: ReadonlySet<string>): Promise<readonly PlannedWrite[]> {
-    const waiting = group.writes.filter((w) => held.has(recordOf(w)));
+  #holdBack(group: WriteGroup, run: PlanRun): readonly PlannedWrite[] {
+    if (run.held.size === 0) return group.writes;
+    const waiting = group.writes.filter((w) => run.held.holds(w));
     if (waiting.length === 0) return group.writes;
-    await requeue(
-      this.#pool,
-      this.#schema,
+    for (const w of waiting) {
+      run.held.add(w);
+      done(run, w);
+    }
+    run.recorder.push(
+      [],
       waiting.flatMap((w) => w.logIds),
     );
     this.#logger.info(
       { object: group.object, op: group.op, writes: waiting.length },
-      'writes wait for an earlier change of their record that Salesforce could not lock',
+      'writes wait for an earlier change of their record (or their parent) that Salesforce could not lock',
     );
-    return group.writes.filter((w) => !held.has(recordOf(w)));
+    const wait = new Set(waiting);
+    return group.writes.filter((w) => !wait.has(w));
   }
 
   /**
@@ -307,41 +346,65 @@ export class Writer {
       const plan = await this.#backend.plan(client);
       const ids = plan.groups.flatMap((g) => g.writes.flatMap((w) => w.logIds));
       await claimLogRowsWith(client, this.#schema, ids);
-      await recordOutcomesWith(client, this.#schema, plan.rejected);
+      // A refused write's record may have later writes in the plan (now PENDING): its row stays PENDING.
+      const planned = writesPerRecord(plan.groups);
+      await recordOutcomesWith(client, this.#schema, plan.rejected, {
+        stillPlanned: (o) => planned.has(recordOf(o.write)),
+      });
       await recordSkippedWith(client, this.#schema, plan.skipped);
       return plan;
     });
   }
 
-  async #sendGroup(group: WriteGroup, signal?: AbortSignal): Promise<SentGroup> {
-    const sentIds = group.writes.flatMap((w) => w.logIds);
+  /**
+   * Sends one group; its outcomes go to `recorder` as the calls answer. A write Salesforce could not
+   * lock, or left unanswered, goes back to NEW and joins `held`.
+   */
+  async #sendGroup(group: WriteGroup, run: PlanRun, signal?: AbortSignal): Promise<void> {
     await this.#setState('writing', `${group.op} ${group.writes.length} ${group.object}`);
-    const outcomes = await this.#backend.send(group, signal);
     const known = new Set(group.writes);
-    const foreign = outcomes.filter((o) => !known.has(o.write));
-    if (foreign.length > 0) {
-      throw new InvariantError(
-        `The sender returned ${foreign.length} outcome(s) for writes of ${group.object} it was not given`,
-        { code: 'WRITE_OUTCOME_UNKNOWN' },
-      );
+    const answered = new Set<PlannedWrite>();
+    let succeeded = 0;
+    let failed = 0;
+    const take = (outcomes: readonly WriteOutcome[]): void => {
+      const foreign = outcomes.filter((o) => !known.has(o.write));
+      if (foreign.length > 0) {
+        throw new InvariantError(
+          `The sender returned ${foreign.length} outcome(s) for writes of ${group.object} it was not given`,
+          { code: 'WRITE_OUTCOME_UNKNOWN' },
+        );
+      }
+      const settled: WriteOutcome[] = [];
+      const stillPlanned = new Set<WriteOutcome>();
+      const locked: string[] = [];
+      for (const o of outcomes) {
+        if (answered.has(o.write)) continue;
+        answered.add(o.write);
+        const more = done(run, o.write);
+        // Records Salesforce could not lock (another transaction held them) are sent again later.
+        if (o.ok || o.retry !== true) {
+          settled.push(o);
+          if (more) stillPlanned.add(o);
+          if (o.ok) succeeded++;
+          else failed++;
+        } else {
+          run.held.add(o.write);
+          locked.push(...o.write.logIds);
+        }
+      }
+      run.recorder.push(settled, locked, stillPlanned);
+    };
+    take(await this.#backend.send(group, signal, take));
+    const unanswered = group.writes.filter((w) => !answered.has(w));
+    for (const w of unanswered) {
+      run.held.add(w);
+      done(run, w);
     }
-    // Records Salesforce could not lock (another transaction held them) are sent again later.
-    const settled = outcomes.filter((o) => o.ok || o.retry !== true);
-    const recorded = await recordOutcomes(this.#pool, this.#schema, settled);
-    const answered = new Set(settled.flatMap((o) => o.write.logIds));
-    await requeue(
-      this.#pool,
-      this.#schema,
-      sentIds.filter((id) => !answered.has(id)),
+    run.recorder.push(
+      [],
+      unanswered.flatMap((w) => w.logIds),
     );
-    const requeued = group.writes
-      .filter((w) => !w.logIds.some((id) => answered.has(id)))
-      .map((w) => recordOf(w));
-    this.#logger.info(
-      { object: group.object, op: group.op, succeeded: recorded.succeeded, failed: recorded.failed },
-      'writes sent',
-    );
-    return { ...recorded, requeued };
+    this.#logger.info({ object: group.object, op: group.op, succeeded, failed }, 'writes sent');
   }
 
   async #waitAfter(err: unknown, failures: number, signal: AbortSignal | undefined): Promise<void> {

@@ -1,6 +1,8 @@
 /** Log values → Salesforce fields: names, types, relationships by external id, unwritable fields. */
 import { describe, expect, it } from 'vitest';
 import { fromDescribe, type ObjectModel } from '../../src/core/sobject-model.js';
+import { ExactNumber, stringifyExact } from '../../src/salesforce/http/exact-json.js';
+import { exactValues } from '../../src/writeback/log-reader.js';
 import { foldValues, isoUtc, toSalesforceFields } from '../../src/writeback/log-values.js';
 
 const field = (name: string, type: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -77,6 +79,21 @@ describe('toSalesforceFields', () => {
         lookup,
       ).fields,
     ).toEqual({ Account__c: '001000000000001AAA' });
+  });
+
+  it('sends numbers as JSON numbers, past 15 significant digits as their exact decimal text', () => {
+    const { fields } = toSalesforceFields(task, { hours__c: '10.50' }, 'update', lookup);
+    expect(fields).toEqual({ Hours__c: 10.5 });
+    const long = toSalesforceFields(task, { hours__c: '-12345678901234567.891' }, 'update', lookup).fields;
+    expect(long.Hours__c).toBeInstanceOf(ExactNumber);
+    expect(stringifyExact(long)).toBe('{"Hours__c":-12345678901234567.891}');
+    expect(toSalesforceFields(task, { hours__c: 1.25 }, 'update', lookup).fields).toEqual({ Hours__c: 1.25 });
+    // Log values read with exactValues: long numbers arrive as text, the others as numbers.
+    expect(exactValues('{"a": 123456789012345678, "b": 1.5, "c": "123456789012345678"}')).toEqual({
+      a: '123456789012345678',
+      b: 1.5,
+      c: '123456789012345678',
+    });
   });
 
   it('reports fields the operation may not write instead of dropping them', () => {

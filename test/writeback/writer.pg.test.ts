@@ -438,6 +438,34 @@ describe('the writer', () => {
     expect(await writer().drain()).toEqual({ succeeded: 1, failed: 0 });
   });
 
+  it('Salesforce lost mid-group: answers already in are recorded, the rest waits as NEW', async () => {
+    const [a, b] = [await aContact(), await aContact()];
+    const pool = db().pool;
+    await pool.query(`UPDATE salesforce.contact SET title = 'Half way' WHERE id = ANY ($1::int[])`, [
+      [a.id, b.id],
+    ]);
+    // The first call answers (and is reported as it arrives), the second meets a 503.
+    const halfDown: WriteBackend = {
+      plan: planContacts,
+      send: async (group, _signal, onOutcomes) => {
+        const first = await sendContacts({ ...group, writes: group.writes.slice(0, 1) });
+        onOutcomes?.(first);
+        throw new TransientError('Salesforce is down for maintenance', { code: 'HTTP_503' });
+      },
+    };
+    await expect(writer({ backend: halfDown }).drain({ maxAttempts: 1 })).rejects.toThrow(/maintenance/);
+    const states = [(await logRows(a.id)).at(-1)?.state, (await logRows(b.id)).at(-1)?.state];
+    expect(states.sort()).toEqual(['NEW', 'SUCCESS']);
+    const lastops = [
+      (await row(pool, 'id = $1', [a.id]))?._hc_lastop,
+      (await row(pool, 'id = $1', [b.id]))?._hc_lastop,
+    ];
+    expect(lastops.sort()).toEqual(['PENDING', 'UPDATED']);
+    expect(await writer().drain()).toEqual({ succeeded: 1, failed: 0 });
+    expect((await orgContact(a.sfid))?.Title).toBe('Half way');
+    expect((await orgContact(b.sfid))?.Title).toBe('Half way');
+  });
+
   it('two writers: the second waits for the lock and never writes meanwhile', async () => {
     const pool = db().pool;
     let firstReady = false;

@@ -10,7 +10,7 @@
  * Responses are consumed inside the retry loop (JSON) or handed over as a stream (CSV), so a reset
  * while reading a JSON body is retried like any other network fault.
  */
-import { parseJsonExact } from './exact-json.js';
+import { parseJsonExact, stringifyExact } from './exact-json.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -347,7 +347,7 @@ function contentTypeOf(body: RequestBody | undefined): string | undefined {
 
 function encodeBody(body: RequestBody | undefined): string | Readable | null {
   if (!body) return null;
-  if ('json' in body) return JSON.stringify(body.json);
+  if ('json' in body) return stringifyExact(body.json);
   if ('form' in body) return new URLSearchParams(body.form as Record<string, string>).toString();
   if ('text' in body) return body.text;
   return body.stream;
