@@ -84,6 +84,8 @@ function captureContext(client, model, extra = {}) {
     overlapMs: 300_000,
     runId: 'bench',
     logger,
+    // BENCH_BATCH_SIZE: rows per change batch (default: Ferry's, 2,500 from Bulk).
+    ...(process.env.BENCH_BATCH_SIZE ? { batchSize: Number(process.env.BENCH_BATCH_SIZE) } : {}),
     ...extra,
   };
 }
