@@ -649,6 +649,62 @@ describe('read-only tables and switching access', () => {
   });
 });
 
+describe('room for the writer’s updates', () => {
+  const fillfactor = async (schema: string): Promise<string[] | null> => {
+    const { rows } = await db().pool.query<{ reloptions: string[] | null }>(
+      `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = $2`,
+      [schema, TABLE],
+    );
+    return rows[0]?.reloptions ?? null;
+  };
+
+  it('a read-write table keeps 10% of each page free; a fillfactor the user chose is kept', async () => {
+    expect(await fillfactor(SCHEMA)).toEqual(['fillfactor=90']);
+    await withClient(async (client) => {
+      await ensureMirrorTable(client, invoice, { schema: 'tuned' });
+      expect(await fillfactor('tuned')).toBeNull();
+      await setWriteAccess(client, 'tuned', TABLE, 'read-only');
+      expect(await fillfactor('tuned')).toBeNull();
+      await client.query(`ALTER TABLE tuned.${TABLE} SET (fillfactor = 70)`);
+      await setWriteAccess(client, 'tuned', TABLE, 'read-write');
+      expect(await fillfactor('tuned')).toEqual(['fillfactor=70']);
+    });
+  });
+
+  it('the writer’s status update of a synced row stays on its page (HOT)', async () => {
+    await seed(200);
+    // Every tenth row, as a writer's batch of records the user edited: the page's free 10% holds
+    // their new versions (a statement updating every row of a page at once cannot fit in it).
+    const counts = await withClient(async (client) => {
+      // This session's counters reach pg_stat_user_tables when it flushes them (at its next
+      // transaction's end after pg_stat_force_next_flush); read before and after.
+      const read = async (): Promise<{ upd: number; hot: number }> => {
+        await client.query('SELECT pg_stat_force_next_flush()');
+        await client.query('SELECT 1');
+        const { rows } = await client.query<{ upd: string; hot: string }>(
+          `SELECT n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables
+           WHERE schemaname = $1 AND relname = $2`,
+          [SCHEMA, TABLE],
+        );
+        return { upd: Number(rows[0]!.upd), hot: Number(rows[0]!.hot) };
+      };
+      const before = await read();
+      for (const lastop of ['PENDING', 'SYNCED']) {
+        await client.query('BEGIN');
+        await client.query(`SELECT set_config('ferry.sync', 'on', true)`);
+        await client.query(`UPDATE ${MIRROR} SET _hc_lastop = $1, _hc_err = NULL WHERE id % 10 = 0`, [
+          lastop,
+        ]);
+        await client.query('COMMIT');
+      }
+      const after = await read();
+      return { upd: after.upd - before.upd, hot: after.hot - before.hot };
+    });
+    expect(counts).toEqual({ upd: 40, hot: 40 });
+  });
+});
+
 describe('cost', () => {
   it('a 100,000-row UPDATE with triggers is not pathological (timings printed)', async () => {
     const N = 100_000;
