@@ -673,13 +673,14 @@ describe('room for the writer’s updates', () => {
   });
 
   it('the writer’s status update of a synced row stays on its page (HOT)', async () => {
-    await seed(200);
-    // Every tenth row, as a writer's batch of records the user edited: the page's free 10% holds
-    // their new versions (a statement updating every row of a page at once cannot fit in it).
+    await seed(400);
+    // Every 25th row (two a page), twice, as the user's edit and the writer's result: the page's free
+    // 10% holds both new versions without having to prune the first (a statement updating every row
+    // of a page at once could not fit in it).
     const counts = await withClient(async (client) => {
       // Statistics reach pg_stat_user_tables late: from Postgres 15 when the session flushes them
       // (at its next transaction's end after pg_stat_force_next_flush), before 15 through the
-      // statistics collector, within about half a second. Read until the 40 updates show.
+      // statistics collector, within about half a second. Read until the 32 updates show.
       const { rows: version } = await client.query<{ v: string }>(
         `SELECT current_setting('server_version_num') AS v`,
       );
@@ -698,19 +699,19 @@ describe('room for the writer’s updates', () => {
       for (const lastop of ['PENDING', 'SYNCED']) {
         await client.query('BEGIN');
         await client.query(`SELECT set_config('ferry.sync', 'on', true)`);
-        await client.query(`UPDATE ${MIRROR} SET _hc_lastop = $1, _hc_err = NULL WHERE id % 10 = 0`, [
+        await client.query(`UPDATE ${MIRROR} SET _hc_lastop = $1, _hc_err = NULL WHERE id % 25 = 0`, [
           lastop,
         ]);
         await client.query('COMMIT');
       }
       let after = await read();
-      for (let waited = 0; after.upd - before.upd < 40 && waited < 5_000; waited += 100) {
+      for (let waited = 0; after.upd - before.upd < 32 && waited < 5_000; waited += 100) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         after = await read();
       }
       return { upd: after.upd - before.upd, hot: after.hot - before.hot };
     });
-    expect(counts).toEqual({ upd: 40, hot: 40 });
+    expect(counts).toEqual({ upd: 32, hot: 32 });
   });
 });
 
