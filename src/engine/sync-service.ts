@@ -11,7 +11,8 @@ import type { CycleResult, SyncEngineOptions } from './sync-types.js';
 import { backoffMs, sleep } from '../core/wait.js';
 import { acquireSyncLock } from './sync-lock.js';
 import { createWriter } from './writer-setup.js';
-import type { DrainResult, WriteBackend } from '../writeback/writer.js';
+import type { WriteBackend } from '../writeback/writer-backend.js';
+import type { DrainResult } from '../writeback/writer.js';
 
 export interface SyncServiceOptions {
   /** One full cycle (initial loads to completion, then one poll), then return. */

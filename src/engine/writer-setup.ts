@@ -4,8 +4,8 @@ import { fromDescribe, type ObjectModel } from '../core/sobject-model.js';
 import type { Logger } from '../log/index.js';
 import { mirrorTableName } from '../materialize/index.js';
 import type { SalesforceClient } from '../salesforce/index.js';
-import { defaultWriteBackend } from '../writeback/writer-backend.js';
-import { Writer, type WriteBackend, type WriterOptions } from '../writeback/writer.js';
+import { defaultWriteBackend, type WriteBackend } from '../writeback/writer-backend.js';
+import { Writer, type WriterOptions } from '../writeback/writer.js';
 import { mappedModel } from './mapped-model.js';
 
 /** The advisory lock that keeps one writer per org and mirror schema (whatever the database user). */

@@ -57,13 +57,8 @@ export type {
   WriteOutcome,
   WritePlan,
 } from './write-plan.js';
-export {
-  Writer,
-  type DrainOptions,
-  type DrainResult,
-  type WriteBackend,
-  type WriterOptions,
-} from './writer.js';
+export { Writer, type DrainOptions, type DrainResult, type WriterOptions } from './writer.js';
+export type { WriteBackend } from './writer-backend.js';
 export { readWriterStatus, type WriterState, type WriterStatus } from './writer-state.js';
 export { planOrdered } from './plan-ordered.js';
 export { planMerged } from './plan-merged.js';

@@ -1,9 +1,29 @@
+import type { ClientBase } from 'pg';
 import type { ObjectModel } from '../core/sobject-model.js';
 import type { SalesforceClient } from '../salesforce/index.js';
 import { planMerged } from './plan-merged.js';
 import { planOrdered } from './plan-ordered.js';
 import { sendGroup } from './send-writes.js';
-import type { WriteBackend } from './writer.js';
+import type { WriteGroup, WriteOutcome, WritePlan } from './write-plan.js';
+
+/** What the writer needs from the planner and the sender (write-plan.ts is their contract). */
+export interface WriteBackend {
+  /**
+   * NEW log rows → what to send, in order (planOrdered / planMerged). Runs inside the writer's claim
+   * transaction on `client`.
+   */
+  plan(client: ClientBase): Promise<WritePlan>;
+  /**
+   * One group → one outcome per write; throws TransientError when Salesforce is unavailable.
+   * `onOutcomes`, when given, may be called with final outcomes as calls answer (before the group is
+   * done), so the writer records them meanwhile; the returned array holds every outcome all the same.
+   */
+  send(
+    group: WriteGroup,
+    signal?: AbortSignal,
+    onOutcomes?: (outcomes: readonly WriteOutcome[]) => void,
+  ): Promise<readonly WriteOutcome[]>;
+}
 
 export interface BackendSetup {
   readonly client: SalesforceClient;

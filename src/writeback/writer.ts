@@ -1,10 +1,10 @@
-import type { ClientBase, Notification, Pool } from 'pg';
+import type { Notification, Pool } from 'pg';
 import { backoffMs, sleep } from '../core/wait.js';
 import { ConfigError, errorMessage, InvariantError } from '../errors/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
 import { tryAdvisoryLock, withTransaction, type AdvisoryLock } from '../store/index.js';
 import { archiveTriggerLog } from './housekeeping.js';
-import { HeldBack, recordOf } from './held-back.js';
+import { HeldBack } from './held-back.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import {
   claimLogRowsWith,
@@ -16,7 +16,9 @@ import {
 } from './results.js';
 import type { PlannedWrite, WriteGroup, WriteOutcome, WritePlan } from './write-plan.js';
 import { WRITES_CHANNEL } from './write-triggers.js';
+import type { WriteBackend } from './writer-backend.js';
 import { setWriterState, type WriterState } from './writer-state.js';
+import { WritesToCome } from './writes-to-come.js';
 
 /**
  * The writer: sends the trigger log to Salesforce (docs/write-back.md "The writer").
@@ -40,25 +42,6 @@ import { setWriterState, type WriterState } from './writer-state.js';
  *   `accountid__r__ferry_id__c`): sent now, they would fail for want of the parent.
  * - It runs beside the sync cycles (its own connections), so reads go on while writes are sent.
  */
-
-/** What the writer needs from the planner and the sender (write-plan.ts is their contract). */
-export interface WriteBackend {
-  /**
-   * NEW log rows → what to send, in order (planOrdered / planMerged). Runs inside the writer's claim
-   * transaction on `client`.
-   */
-  plan(client: ClientBase): Promise<WritePlan>;
-  /**
-   * One group → one outcome per write; throws TransientError when Salesforce is unavailable.
-   * `onOutcomes`, when given, may be called with final outcomes as calls answer (before the group is
-   * done), so the writer records them meanwhile; the returned array holds every outcome all the same.
-   */
-  send(
-    group: WriteGroup,
-    signal?: AbortSignal,
-    onOutcomes?: (outcomes: readonly WriteOutcome[]) => void,
-  ): Promise<readonly WriteOutcome[]>;
-}
 
 export interface WriterOptions {
   readonly pool: Pool;
@@ -104,28 +87,11 @@ const HOUSEKEEPING_EVERY_MS = 3_600_000;
 interface PlanRun {
   readonly held: HeldBack;
   readonly recorder: OutcomeRecorder;
-  /** Writes of the plan not yet answered, recorded or sent back, per record (recordOf). */
-  readonly toCome: Map<string, number>;
-}
-
-/** Counts `w` as done; returns whether its record has other writes still to come in the plan. */
-function done(run: PlanRun, w: PlannedWrite): boolean {
-  const key = recordOf(w);
-  const left = (run.toCome.get(key) ?? 1) - 1;
-  if (left > 0) run.toCome.set(key, left);
-  else run.toCome.delete(key);
-  return left > 0;
+  readonly toCome: WritesToCome;
 }
 
 /** The signal aborted between groups. */
 class WriterStopped extends Error {}
-
-/** How many writes of each record (recordOf) the groups hold. */
-function writesPerRecord(groups: readonly WriteGroup[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const g of groups) for (const w of g.writes) out.set(recordOf(w), (out.get(recordOf(w)) ?? 0) + 1);
-  return out;
-}
 
 export class Writer {
   readonly #pool: Pool;
@@ -275,7 +241,7 @@ export class Writer {
       total.failed += plan.rejected.length;
       const groups = plan.groups;
       const recorder = new OutcomeRecorder(this.#pool, this.#schema);
-      const run: PlanRun = { held: new HeldBack(), recorder, toCome: writesPerRecord(groups) };
+      const run: PlanRun = { held: new HeldBack(), recorder, toCome: new WritesToCome(groups) };
       try {
         for (const group of groups) {
           if (signal?.aborted) throw new WriterStopped();
@@ -322,7 +288,7 @@ export class Writer {
     if (waiting.length === 0) return group.writes;
     for (const w of waiting) {
       run.held.add(w);
-      done(run, w);
+      run.toCome.done(w);
     }
     run.recorder.push(
       [],
@@ -347,9 +313,9 @@ export class Writer {
       const ids = plan.groups.flatMap((g) => g.writes.flatMap((w) => w.logIds));
       await claimLogRowsWith(client, this.#schema, ids);
       // A refused write's record may have later writes in the plan (now PENDING): its row stays PENDING.
-      const planned = writesPerRecord(plan.groups);
+      const planned = new WritesToCome(plan.groups);
       await recordOutcomesWith(client, this.#schema, plan.rejected, {
-        stillPlanned: (o) => planned.has(recordOf(o.write)),
+        stillPlanned: (o) => planned.has(o.write),
       });
       await recordSkippedWith(client, this.#schema, plan.skipped);
       return plan;
@@ -380,7 +346,7 @@ export class Writer {
       for (const o of outcomes) {
         if (answered.has(o.write)) continue;
         answered.add(o.write);
-        const more = done(run, o.write);
+        const more = run.toCome.done(o.write);
         // Records Salesforce could not lock (another transaction held them) are sent again later.
         if (o.ok || o.retry !== true) {
           settled.push(o);
@@ -398,7 +364,7 @@ export class Writer {
     const unanswered = group.writes.filter((w) => !answered.has(w));
     for (const w of unanswered) {
       run.held.add(w);
-      done(run, w);
+      run.toCome.done(w);
     }
     run.recorder.push(
       [],

@@ -8,7 +8,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectModel } from '../../src/core/sobject-model.js';
 import { planOrdered } from '../../src/writeback/plan-ordered.js';
 import { useTestDatabase } from '../support/database.js';
-import { fetchRecord, logRows, plan, round, setUpTables, startOrg, type Org } from './planner-fixture.js';
+import {
+  fetchRecord,
+  logRows,
+  plan,
+  round,
+  setUpTables,
+  sfidOf as sfidOfRow,
+  startOrg,
+  type Org,
+} from './planner-fixture.js';
 
 const db = useTestDatabase();
 let org: Org;
@@ -28,10 +37,7 @@ beforeEach(async () => {
 
 const q = (sql: string, params: unknown[] = []) => db().pool.query(sql, params);
 
-async function sfidOf(table: string, id: number): Promise<string> {
-  const { rows } = await q(`SELECT sfid FROM salesforce.${table} WHERE id = $1`, [id]);
-  return (rows[0] as { sfid: string }).sfid;
-}
+const sfidOf = (table: string, id: number): Promise<string> => sfidOfRow(db().pool, table, id);
 
 describe('planOrdered', () => {
   it('packs contiguous inserts into one group with UUID external ids stored before sending', async () => {

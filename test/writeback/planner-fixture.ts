@@ -153,3 +153,12 @@ export async function fetchRecord(
     .toArray();
   return rows[0];
 }
+
+/** The sfid Salesforce gave mirror row `id` of `table` (the write reached it). */
+export async function sfidOf(pool: Pool, table: string, id: number): Promise<string> {
+  const { rows } = await pool.query<{ sfid: string }>(
+    `SELECT sfid FROM ${qualify(SCHEMA, table)} WHERE id = $1`,
+    [id],
+  );
+  return rows[0]!.sfid;
+}

@@ -17,7 +17,8 @@ import type { SaveResult } from '../../src/salesforce/types.js';
 import { withTransaction } from '../../src/store/index.js';
 import { archiveTriggerLog, writeAccessOf } from '../../src/writeback/index.js';
 import type { PlannedWrite, WriteGroup, WriteOutcome, WritePlan } from '../../src/writeback/write-plan.js';
-import { Writer, type WriteBackend } from '../../src/writeback/writer.js';
+import type { WriteBackend } from '../../src/writeback/writer-backend.js';
+import { Writer } from '../../src/writeback/writer.js';
 import { useTestDatabase } from '../support/database.js';
 import { emulatorEnv } from '../support/emulator-env.js';
 
