@@ -1,7 +1,8 @@
+import { recordKey } from './plan-support.js';
 import type { PlannedWrite } from './write-plan.js';
 
-/** A write's record, as a set key. */
-export const recordOf = (w: PlannedWrite): string => `${w.table}\u0000${w.recordId}`;
+/** A write's record, as a set key (the planners' recordKey). */
+export const recordOf = (w: PlannedWrite): string => recordKey(w.table, w.recordId);
 
 /**
  * What the rest of a plan must not send (docs/write-back.md "The writer", "Order survives a locked
