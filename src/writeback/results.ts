@@ -37,6 +37,20 @@ const LASTOP: Readonly<Record<WriteOp, string>> = {
 };
 const ACTION: Readonly<Record<WriteOp, string>> = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
 
+/**
+ * A CTE `waiting(record_id)`: which of these records (`ids`, an int[] parameter) of `table` have a
+ * log row in `states` (a condition on `w.state`). One probe of the log's unsent index per record (the
+ * LATERAL … LIMIT 1 keeps it a nested loop): as a correlated EXISTS, or as `record_id = ANY`, Postgres
+ * chose to read every unsent row of the table instead — the whole plan's PENDING rows, once per
+ * collections call recorded: 60% of the writer's Postgres time at 10,000 writes.
+ */
+function waitingRecords(log: string, table: string, ids: string, states: string): string {
+  return `waiting AS MATERIALIZED (
+       SELECT r.id AS record_id FROM unnest(${ids}::int[]) AS r(id)
+       CROSS JOIN LATERAL (SELECT FROM ${log} w
+                           WHERE w.table_name = ${table} AND w.record_id = r.id AND ${states} LIMIT 1) w)`;
+}
+
 async function asFerry(client: ClientBase): Promise<void> {
   await client.query(`SELECT set_config('ferry.sync', 'on', true)`);
 }
@@ -86,10 +100,10 @@ export async function recordSkippedWith(
   for (const [table, recordIds] of byTable) {
     const mirror = qualify(schema, table);
     await client.query(
-      `UPDATE ${mirror} t SET _hc_lastop = 'SYNCED'
+      `WITH ${waitingRecords(log, '$1', '$2', `w.state IN ('NEW', 'PENDING')`)}
+       UPDATE ${mirror} t SET _hc_lastop = 'SYNCED'
        WHERE t.id = ANY ($2::int[]) AND t._hc_lastop = 'PENDING'
-         AND NOT EXISTS (SELECT 1 FROM ${log} w WHERE w.table_name = $1 AND w.record_id = t.id
-                         AND w.state IN ('NEW', 'PENDING'))`,
+         AND t.id NOT IN (SELECT record_id FROM waiting)`,
       [table, recordIds],
     );
   }
@@ -276,9 +290,9 @@ async function recordOnMirror(
   // A refused write leaves the row's data (and sfid) as the user wrote it.
   const waitingStates = options ? `w.state = 'NEW'` : `w.state IN ('NEW', 'PENDING')`;
   await client.query(
-    `UPDATE ${mirror} t SET sfid = coalesce(x.sfid, t.sfid),
-            _hc_lastop = CASE WHEN x.planned OR EXISTS (SELECT 1 FROM ${log} w WHERE w.table_name = $1
-                                                          AND w.record_id = t.id AND ${waitingStates})
+    `WITH ${waitingRecords(log, '$1', '$2', waitingStates)}
+     UPDATE ${mirror} t SET sfid = coalesce(x.sfid, t.sfid),
+            _hc_lastop = CASE WHEN x.planned OR t.id IN (SELECT record_id FROM waiting)
                               THEN t._hc_lastop ELSE x.lastop END,
             _hc_err = x.err
      FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS x(record_id, sfid, lastop, err, planned)
@@ -290,7 +304,8 @@ async function recordOnMirror(
     await client.query(
       `UPDATE ${log} l SET sfid = x.sfid, updated_at = now()
        FROM unnest($2::int[], $3::text[]) AS x(record_id, sfid)
-       WHERE l.table_name = $1 AND l.record_id = x.record_id AND l.sfid IS NULL AND l.state = 'NEW'`,
+       WHERE l.table_name = $1 AND l.record_id = x.record_id AND l.record_id = ANY ($2::int[])
+         AND l.sfid IS NULL AND l.state = 'NEW'`,
       [table, inserted.map((o) => o.write.recordId), inserted.map((o) => o.sfid)],
     );
     await deleteOrphans(client, schema, table, inserted);
