@@ -1,6 +1,6 @@
 import type { ClientBase, Pool } from 'pg';
 import { qualify, withTransaction } from '../store/index.js';
-import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
+import { TRIGGER_LOG_INDEX_PREDICATE, TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
 import type { SkippedRows, WriteOp, WriteOutcome } from './write-plan.js';
 
 /**
@@ -39,16 +39,20 @@ const ACTION: Readonly<Record<WriteOp, string>> = { insert: 'INSERT', update: 'U
 
 /**
  * A CTE `waiting(record_id)`: which of these records (`ids`, an int[] parameter) of `table` have a
- * log row in `states` (a condition on `w.state`). One probe of the log's unsent index per record (the
- * LATERAL … LIMIT 1 keeps it a nested loop): as a correlated EXISTS, or as `record_id = ANY`, Postgres
- * chose to read every unsent row of the table instead — the whole plan's PENDING rows, once per
- * collections call recorded: 60% of the writer's Postgres time at 10,000 writes.
+ * log row in `states` (a condition on `w.state`). One probe of the log's unsent index per record: the
+ * subquery repeats the index's predicate and leaves `states` outside (OFFSET 0 keeps it there), so
+ * neither stale statistics nor the (state, id) index can turn the probe into a read of every waiting
+ * row. As a correlated EXISTS, Postgres hashed every unsent row of the table per recording — the
+ * whole plan's PENDING rows once per collections call: 60% of the writer's Postgres time at 10,000
+ * writes.
  */
 function waitingRecords(log: string, table: string, ids: string, states: string): string {
   return `waiting AS MATERIALIZED (
        SELECT r.id AS record_id FROM unnest(${ids}::int[]) AS r(id)
-       CROSS JOIN LATERAL (SELECT FROM ${log} w
-                           WHERE w.table_name = ${table} AND w.record_id = r.id AND ${states} LIMIT 1) w)`;
+       CROSS JOIN LATERAL (SELECT w.state FROM ${log} w
+                           WHERE w.table_name = ${table} AND w.record_id = r.id
+                             AND (${TRIGGER_LOG_INDEX_PREDICATE}) OFFSET 0) w
+       WHERE ${states})`;
 }
 
 async function asFerry(client: ClientBase): Promise<void> {

@@ -83,7 +83,8 @@ const sqlList = (items: readonly string[]): string => items.map((s) => `'${s}'`)
  * about 90 ms of CPU per 100,000 captured rows (an eighth of a 100,000-row UPDATE's own time).
  */
 export const TRIGGER_LOG_INDEX = '_trigger_log_idx_unsent';
-const TRIGGER_LOG_INDEX_PREDICATE =
+/** Which rows `_trigger_log_idx_unsent` holds; a query that repeats it may use the index. */
+export const TRIGGER_LOG_INDEX_PREDICATE =
   "state IN ('NEW', 'PENDING', 'FAILED') OR (state = 'IGNORE' AND action = 'DELETE' AND sfid IS NULL)";
 /** Heroku Connect's indexes that earlier versions created: dropped when the log is brought up to date. */
 const FORMER_LOG_INDEXES = ['_trigger_log_idx_created_at', '_trigger_log_idx_state_table_name'];
