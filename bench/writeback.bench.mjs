@@ -26,7 +26,9 @@
 //     a bare HTTP client (undici) sending the same records (Id + the changed field) to the emulator
 //     through sObject Collections, 200 per call, one call at a time (the writer's concurrency: groups
 //     and their calls are sent one after another). BENCH_THROUGHPUT_ROWS (10,000) updates, merged,
-//     and 1,999 ordered (collections); BENCH_REPEAT runs, medians. Target ≥ 0.7.
+//     and 1,999 ordered (collections); BENCH_REPEAT runs, medians. Target ≥ 0.7. Also reported: the
+//     CPU time each side's run cost this process, the emulator and Postgres (/proc, Linux), and the
+//     ratio the writer could reach at best if that work kept every core busy (total CPU ÷ cores).
 // (d) Latency: commit of a one-row UPDATE in Postgres → first API request at the emulator, with the
 //     writer running as `ferry sync` runs it (Writer.run: LISTEN ferry_writes, then the default
 //     writes.minInterval of 1 s to gather a burst). Measured by polling the emulator's call counter
@@ -37,6 +39,8 @@
 // Postgres: BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), a fresh database per run (dropped at
 // the end unless BENCH_KEEP_DB=1). BENCH_PARTS (abcd) picks parts. Exit status is non-zero on a crash
 // or a correctness failure (a write not settled as expected).
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { request } from 'undici';
@@ -284,6 +288,53 @@ async function triggerCost() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU accounting (Linux /proc; empty elsewhere): where a run's work went, so a throughput ratio can
+// be read against what the machine's cores could do at best.
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process, ms; 0 when it is gone. */
+function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms so far of this process, the emulator and every `postgres` process. */
+function cpuSnapshot() {
+  let postgres = 0;
+  let pids = [];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += processCpuMs(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  return { ferry: (own.user + own.system) / 1000, emulator: processCpuMs(emu.pid), postgres };
+}
+
+/** CPU ms spent between two snapshots, per part (null without /proc). */
+function cpuSpent(before, after) {
+  if (!before || !after) return null;
+  return {
+    ferry: after.ferry - before.ferry,
+    emulator: after.emulator - before.emulator,
+    postgres: after.postgres - before.postgres,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // (b), (c), (d): the writer against the emulator
 
 async function controlJson(method, path, body) {
@@ -448,14 +499,19 @@ async function writerParts() {
       ]) {
         const writerSeconds = [];
         const bareSeconds = [];
+        const cpu = { writer: [], bare: [] };
         for (let i = 0; i < REPEAT; i++) {
           await editAccounts(pool, n);
+          let before = cpuSnapshot();
           const started = performance.now();
           const drained = await writers[algorithm].writer.drain({ maxAttempts: 3 });
           writerSeconds.push((performance.now() - started) / 1000);
+          cpu.writer.push(cpuSpent(before, cpuSnapshot()));
           if (drained.succeeded !== n)
             fail(`throughput ${algorithm}: ${drained.succeeded} of ${n} succeeded`);
+          before = cpuSnapshot();
           bareSeconds.push(await bare(n, `bare ${stamp} ${i}`));
+          cpu.bare.push(cpuSpent(before, cpuSnapshot()));
         }
         const w = n / median(writerSeconds);
         const b = n / median(bareSeconds);
@@ -463,6 +519,25 @@ async function writerParts() {
           `${algorithm} ${fmt(n, 0)} updates: writer ${fmt(w, 0)} rows/s, bare client ${fmt(b, 0)} rows/s (medians of ${REPEAT})`,
         );
         ratioLine(`throughput writer/bare ${algorithm}-${n}`, w / b, '>= 0.7');
+        if (cpu.writer.every(Boolean) && cpu.bare.every(Boolean)) {
+          // Medians per part; the wall time cannot go below the busiest core's share of the total.
+          const part = (runs, key) => median(runs.map((r) => r[key]));
+          const line = (label, runs) => {
+            const [f, e, p] = ['ferry', 'emulator', 'postgres'].map((k) => part(runs, k));
+            return `${label}: Node ${fmt(f, 0)}, emulator ${fmt(e, 0)}, Postgres ${fmt(p, 0)} = ${fmt(f + e + p, 0)} CPU ms`;
+          };
+          console.log(
+            `  CPU per ${fmt(n, 0)} updates (medians) — ${line('writer', cpu.writer)}; ${line('bare client', cpu.bare)}`,
+          );
+          const total = (runs) =>
+            ['ferry', 'emulator', 'postgres'].reduce((sum, k) => sum + part(runs, k), 0);
+          const cores = availableParallelism();
+          console.log(
+            `  with ${cores} cores fully used the writer could not beat ${fmt(total(cpu.writer) / cores, 0)} ms ` +
+              `(measured ${fmt(median(writerSeconds) * 1000, 0)} ms; bare client ${fmt(median(bareSeconds) * 1000, 0)} ms): ` +
+              `ratio ceiling ${fmt((median(bareSeconds) * 1000) / (total(cpu.writer) / cores), 2)}`,
+          );
+        }
       }
     }
 
