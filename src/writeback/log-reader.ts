@@ -95,7 +95,15 @@ export async function writeHorizon(client: ClientBase, schema: string): Promise<
   return rows[0]?.horizon ?? null;
 }
 
-/** NEW rows of `tables` from finished transactions below the write horizon, in id order, at most `limit`. */
+/**
+ * NEW rows of `tables` from finished transactions below the write horizon, in id order, at most
+ * `limit`, locked until the caller's transaction ends (the writer's plan-and-claim transaction). The
+ * lock is what makes the plan and its claim agree: a change to a row after it was read — the
+ * materializer's `salesforce-wins` dropping a field or the whole row (IGNORED), an operator's ignore —
+ * waits for the claim, then finds the row PENDING and leaves it alone (conflicts.ts treats it as in
+ * flight). Without it such a change could land between the read and the claim, and the writer would
+ * send what was read: a field the policy gave to Salesforce, or a row no longer to be sent.
+ */
 export async function readNewRows(
   client: ClientBase,
   schema: string,
@@ -114,7 +122,8 @@ export async function readNewRows(
        -- "state, id" (state is constant here) matches the (state, id) index: ordered by id alone,
        -- Postgres may walk the primary key past every processed row the log still holds.
        ORDER BY state, id
-       LIMIT $2`,
+       LIMIT $2
+       FOR NO KEY UPDATE`,
       [tables, limit, horizon],
     );
     return rows.map(toLogRow);
@@ -124,7 +133,8 @@ export async function readNewRows(
 }
 
 /**
- * FAILED rows of these records of one table, in id order, for records with no PENDING row. The
+ * FAILED rows of these records of one table, in id order, for records with no PENDING row, locked
+ * like readNewRows' (an operator's retry waits for the claim instead of requeueing rows being sent). The
  * caller asks only for records without sfid: such a record can only have failed as an insert (an
  * update or delete needs an sfid to be sent), whichever row of the folded attempt took FAILED.
  */
@@ -143,7 +153,8 @@ export async function readFailedAttempts(
        WHERE l.state = 'FAILED' AND l.table_name = $1 AND l.record_id = ANY ($2::int[])
          AND NOT EXISTS (SELECT 1 FROM ${log} p
                          WHERE p.state = 'PENDING' AND p.table_name = l.table_name AND p.record_id = l.record_id)
-       ORDER BY l.id`,
+       ORDER BY l.id
+       FOR NO KEY UPDATE OF l`,
       [table, recordIds],
     );
     return rows.map(toLogRow);
