@@ -74,7 +74,10 @@ describe.each(['ordered', 'merged'] as const)('%s writes', (algorithm) => {
 
     // What the materializer's guard does under salesforce-wins, held open in its transaction.
     const guard = new pg.Client({ connectionString: db().url });
+    const watcher = new pg.Client({ connectionString: db().url });
     await guard.connect();
+    await watcher.connect();
+    let drained: Promise<unknown> | undefined;
     try {
       await guard.query('BEGIN');
       await guard.query(`SELECT set_config('ferry.sync', 'on', true)`);
@@ -83,23 +86,32 @@ describe.each(['ordered', 'merged'] as const)('%s writes', (algorithm) => {
          WHERE id = $1`,
         [logged[0]!.id],
       );
-      const writer = createWriter({ config: configFor(algorithm), pool, client, logger });
-      const drained = writer.drain({ maxAttempts: 1 });
-      // The writer's plan waits for the guard's row lock.
       const { rows: guardPid } = await guard.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const writer = createWriter({ config: configFor(algorithm), pool, client, logger });
+      drained = writer.drain({ maxAttempts: 1 });
+      // The writer's plan waits for the guard's row lock.
       for (let waited = 0; ; waited += 20) {
-        const { rows: blocked } = await pool.query(
+        const { rows: blocked } = await watcher.query(
           `SELECT 1 FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`,
           [guardPid[0]!.pid],
         );
         if (blocked.length > 0) break;
-        if (waited > 10_000) throw new Error('the writer never waited for the guard');
+        if (waited > 20_000) {
+          const { rows: activity } = await watcher.query(
+            `SELECT pid, state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          );
+          throw new Error(`the writer never waited for the guard: ${JSON.stringify(activity)}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await guard.query('COMMIT');
       expect(await drained).toEqual({ succeeded: 0, failed: 0 });
     } finally {
       await guard.end();
+      await watcher.end();
+      // A failure above must not leave this writer running into the next test.
+      await drained?.catch(() => undefined);
     }
 
     const { rows: after } = await pool.query<{ state: string }>(
