@@ -119,9 +119,9 @@ export async function readNewRows(
        FROM ${qualify(schema, TRIGGER_LOG_TABLE)}
        WHERE state = 'NEW' AND table_name = ANY ($1::text[]) AND record_id IS NOT NULL
          AND ($3::bigint IS NULL OR txid < $3::bigint)
-       -- "state, id" (state is constant here) matches the (state, id) index: ordered by id alone,
-       -- Postgres may walk the primary key past every processed row the log still holds.
-       ORDER BY state, id
+       -- Read through the queue index (_trigger_log_idx_new, the NEW rows in id order): the primary
+       -- key would walk past every processed row the log still holds.
+       ORDER BY id
        LIMIT $2
        FOR NO KEY UPDATE`,
       [tables, limit, horizon],

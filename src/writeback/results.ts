@@ -41,8 +41,8 @@ const ACTION: Readonly<Record<WriteOp, string>> = { insert: 'INSERT', update: 'U
  * A CTE `waiting(record_id)`: which of these records (`ids`, an int[] parameter) of `table` have a
  * log row in `states` (a condition on `w.state`). One probe of the log's unsent index per record: the
  * subquery repeats the index's predicate and leaves `states` outside (OFFSET 0 keeps it there), so
- * neither stale statistics nor the (state, id) index can turn the probe into a read of every waiting
- * row. As a correlated EXISTS, Postgres hashed every unsent row of the table per recording — the
+ * neither stale statistics nor the queue index of NEW rows can turn the probe into a read of every
+ * waiting row. As a correlated EXISTS, Postgres hashed every unsent row of the table per recording — the
  * whole plan's PENDING rows once per collections call: 60% of the writer's Postgres time at 10,000
  * writes.
  */

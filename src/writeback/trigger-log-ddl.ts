@@ -69,10 +69,14 @@ export interface TriggerLogRow {
 const sqlList = (items: readonly string[]): string => items.map((s) => `'${s}'`).join(', ');
 
 /**
- * The log's indexes besides its primary key, each entry a cost of every captured row:
- * - `_trigger_log_idx_state_id (state, id)` (Heroku Connect's): the writer's queue, NEW rows in id
- *   order, which the primary key cannot give once processed rows (nearly all of the log) come
- *   first; also rows of one state (`ferry writes --state`, FAILED retries).
+ * The log's indexes besides its primary key, each entry a cost of every captured row, both partial
+ * so that a row leaves them as it is processed:
+ * - `_trigger_log_idx_new (id) WHERE state = 'NEW'`: the writer's queue, NEW rows in id order, which
+ *   the primary key cannot give once processed rows (nearly all of the log) come first. It replaces
+ *   Heroku Connect's `_trigger_log_idx_state_id (state, id)`, which took an entry for every state
+ *   each row went through (NEW, PENDING, SUCCESS: three per write) and kept them: the claim measured
+ *   ~20% and the result update ~12% cheaper without it. Rows of another state are found through the
+ *   next index (NEW, PENDING, FAILED) or by reading the log (`ferry writes --state SUCCESS`).
  * - `_trigger_log_idx_unsent (table_name, record_id)`, on the rows not yet sent (waiting or being
  *   sent, failed, and DELETEs without sfid that a successful insert may revive): the lookups of one
  *   record's waiting changes (writer, conflicts). It replaces Heroku Connect's
@@ -83,17 +87,22 @@ const sqlList = (items: readonly string[]): string => items.map((s) => `'${s}'`)
  * about 90 ms of CPU per 100,000 captured rows (an eighth of a 100,000-row UPDATE's own time).
  */
 export const TRIGGER_LOG_INDEX = '_trigger_log_idx_unsent';
+export const TRIGGER_LOG_QUEUE_INDEX = '_trigger_log_idx_new';
 /** Which rows `_trigger_log_idx_unsent` holds; a query that repeats it may use the index. */
 export const TRIGGER_LOG_INDEX_PREDICATE =
   "state IN ('NEW', 'PENDING', 'FAILED') OR (state = 'IGNORE' AND action = 'DELETE' AND sfid IS NULL)";
-/** Heroku Connect's indexes that earlier versions created: dropped when the log is brought up to date. */
-const FORMER_LOG_INDEXES = ['_trigger_log_idx_created_at', '_trigger_log_idx_state_table_name'];
+/** Indexes that earlier versions created (Heroku Connect's): dropped when the log is brought up to date. */
+const FORMER_LOG_INDEXES = [
+  '_trigger_log_idx_created_at',
+  '_trigger_log_idx_state_table_name',
+  '_trigger_log_idx_state_id',
+];
 
 /** The log's indexes, and the removal of the ones earlier versions created (idempotent). */
 function logIndexDdl(schema: string): string[] {
   const log = qualify(schema, TRIGGER_LOG_TABLE);
   return [
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent('_trigger_log_idx_state_id')} ON ${log} (state, id);`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(TRIGGER_LOG_QUEUE_INDEX)} ON ${log} (id) WHERE state = 'NEW';`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(TRIGGER_LOG_INDEX)} ON ${log} (table_name, record_id) WHERE ${TRIGGER_LOG_INDEX_PREDICATE};`,
     `DROP INDEX IF EXISTS ${FORMER_LOG_INDEXES.map((name) => qualify(schema, name)).join(', ')};`,
   ];
@@ -140,18 +149,19 @@ export function triggerLogDdl(schema: string): string {
 
 /**
  * Creates the schema's trigger log tables if missing, and gives a log created by an earlier version
- * its current index. Safe to call again; when both tables and the index exist it runs no DDL (so no
- * lock is taken on a busy log).
+ * its current indexes. Safe to call again; when both tables and both indexes exist it runs no DDL (so
+ * no lock is taken on a busy log).
  */
 export async function ensureTriggerLog(client: ClientBase, schema: string): Promise<void> {
   try {
     const { rows } = await client.query<{ tables: boolean; index: boolean }>(
       `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS tables,
-              to_regclass($3) IS NOT NULL AS index`,
+              to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL AS index`,
       [
         qualify(schema, TRIGGER_LOG_TABLE),
         qualify(schema, TRIGGER_LOG_ARCHIVE_TABLE),
         qualify(schema, TRIGGER_LOG_INDEX),
+        qualify(schema, TRIGGER_LOG_QUEUE_INDEX),
       ],
     );
     if (rows[0]?.tables && rows[0].index) return;

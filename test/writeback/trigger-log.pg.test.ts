@@ -148,12 +148,13 @@ describe('installing the triggers', () => {
       );
       return rows.map((r) => r.indexname);
     };
-    const current = ['_trigger_log_idx_state_id', '_trigger_log_idx_unsent', '_trigger_log_pkey'];
+    const current = ['_trigger_log_idx_new', '_trigger_log_idx_unsent', '_trigger_log_pkey'];
     expect(await indexes()).toEqual(current);
 
     // A log created by an earlier version, with Heroku Connect's three indexes.
     await db().pool.query(
-      `DROP INDEX ${SCHEMA}._trigger_log_idx_unsent;
+      `DROP INDEX ${SCHEMA}._trigger_log_idx_unsent, ${SCHEMA}._trigger_log_idx_new;
+       CREATE INDEX _trigger_log_idx_state_id ON ${SCHEMA}._trigger_log (state, id);
        CREATE INDEX _trigger_log_idx_created_at ON ${SCHEMA}._trigger_log (created_at);
        CREATE INDEX _trigger_log_idx_state_table_name ON ${SCHEMA}._trigger_log (state, table_name)
          WHERE state IN ('NEW', 'PENDING');`,
