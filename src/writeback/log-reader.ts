@@ -74,16 +74,28 @@ const toLogRow = (r: RawLogRow): LogRow => ({
 });
 
 /**
- * The txid (64-bit, as `txid_current()`) of the oldest other open transaction that has written to
- * the log, or null. pg_locks shows 32-bit xids: they are widened with the epoch of the current
- * snapshot's xmax (one epoch back if that would put them in the future).
+ * SQL for the 64-bit txid (as `txid_current()` gives it) of a 32-bit xid (as pg_locks shows it)
+ * belonging to a running transaction, from `reference`, a 64-bit txid of the same moment: the one
+ * within 2^31 of it whose low 32 bits are the xid (Postgres keeps every running xid that close).
+ * Both arguments are SQL expressions (bigint).
+ *
+ * The reference used is the snapshot's xmax, which is the latest *completed* xid + 1: a running
+ * transaction may be ahead of it. Placing the xid in xmax's epoch and stepping back one when that
+ * put it ahead of xmax — what an earlier version did — turned such a transaction's txid into a
+ * negative one, and the writer then sent nothing until it ended.
  */
+export function widenXidSql(reference: string, xid: string): string {
+  const delta = `((${xid} - (${reference}) % 4294967296 + 4294967296) % 4294967296)`;
+  return `((${reference}) + ${delta} - CASE WHEN ${delta} >= 2147483648 THEN 4294967296 ELSE 0 END)`;
+}
+
+/** The txid of the oldest other open transaction that has written to the log, or null. */
 export async function writeHorizon(client: ClientBase, schema: string): Promise<string | null> {
   const { rows } = await client.query<{ horizon: string | null }>(
-    `SELECT min(CASE WHEN x.x64 > s.xmax THEN x.x64 - 4294967296 ELSE x.x64 END)::text AS horizon
+    `SELECT min(${widenXidSql('s.xmax', 'x.xid')})::text AS horizon
      FROM (SELECT txid_snapshot_xmax(txid_current_snapshot()) AS xmax) s
      CROSS JOIN LATERAL (
-       SELECT ((s.xmax >> 32) << 32) + t.transactionid::text::bigint AS x64
+       SELECT t.transactionid::text::bigint AS xid
        FROM pg_locks r
        JOIN pg_locks t ON t.pid = r.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted
        WHERE r.locktype = 'relation' AND r.relation = to_regclass($1) AND r.mode = 'RowExclusiveLock'

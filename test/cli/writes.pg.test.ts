@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { emulatorEnv } from '../support/emulator-env.js';
+import { orgValue } from '../support/org-read.js';
 
 const db = useTestDatabase();
 let emulator: RunningEmulator;
@@ -52,12 +53,7 @@ async function contact(offset: number): Promise<{ id: number; sfid: string }> {
   return r.rows[0]!;
 }
 
-async function orgTitle(sfid: string): Promise<unknown> {
-  for await (const page of client.query(`SELECT Title FROM Contact WHERE Id = '${sfid}'`).pages()) {
-    return page.records[0]?.Title;
-  }
-  return undefined;
-}
+const orgTitle = (sfid: string): Promise<unknown> => orgValue(client, 'Contact', sfid, 'Title');
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: 'demo' });

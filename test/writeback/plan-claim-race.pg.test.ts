@@ -16,6 +16,7 @@ import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { emulatorEnv } from '../support/emulator-env.js';
+import { orgValue } from '../support/org-read.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' });
 const db = useTestDatabase();
@@ -34,12 +35,7 @@ function configFor(algorithm: 'ordered' | 'merged'): FerryConfig {
   });
 }
 
-async function orgTitle(sfid: string): Promise<unknown> {
-  for await (const page of client.query(`SELECT Title FROM Contact WHERE Id = '${sfid}'`).pages()) {
-    return page.records[0]?.Title;
-  }
-  return undefined;
-}
+const orgTitle = (sfid: string): Promise<unknown> => orgValue(client, 'Contact', sfid, 'Title');
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: 'demo' });
@@ -101,7 +97,16 @@ describe.each(['ordered', 'merged'] as const)('%s writes', (algorithm) => {
             `SELECT pid, state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity
              WHERE datname = current_database() AND pid <> pg_backend_pid()`,
           );
-          throw new Error(`the writer never waited for the guard: ${JSON.stringify(activity)}`);
+          const outcome = await Promise.race([
+            drained.then(
+              (r) => `drained ${JSON.stringify(r)}`,
+              (e: unknown) => `failed: ${String(e)}`,
+            ),
+            new Promise((resolve) => setTimeout(() => resolve('still draining'), 100)),
+          ]);
+          throw new Error(
+            `the writer never waited for the guard (${String(outcome)}): ${JSON.stringify(activity)}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

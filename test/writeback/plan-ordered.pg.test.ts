@@ -6,6 +6,7 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectModel } from '../../src/core/sobject-model.js';
+import { widenXidSql } from '../../src/writeback/log-reader.js';
 import { planOrdered } from '../../src/writeback/plan-ordered.js';
 import { useTestDatabase } from '../support/database.js';
 import {
@@ -224,6 +225,44 @@ describe('planOrdered', () => {
       [1, 'Hot'],
       [2, 'Warm'],
     ]);
+  });
+
+  it('is held up by an open transaction newer than every finished one only for its own rows', async () => {
+    await q(`INSERT INTO salesforce.account (name) VALUES ('X')`);
+    await round(db().pool, org.sf, planOrdered, models);
+    await q(`UPDATE salesforce.account SET rating = 'Cold' WHERE id = 1`);
+    const open = new Client({ connectionString: db().url });
+    await open.connect();
+    try {
+      // The newest transaction of the server, as long as none started after it ends first: its xid
+      // is then ahead of the snapshot's xmax (the latest completed xid + 1).
+      await open.query('BEGIN');
+      await open.query(`UPDATE salesforce.account SET rating = 'Hot' WHERE id = 1`);
+      const p = await plan(db().pool, planOrdered, models);
+      expect(p.groups.flatMap((g) => g.writes.map((w) => w.fields['Rating']))).toEqual(['Cold']);
+      await open.query('ROLLBACK');
+    } finally {
+      await open.end();
+    }
+  });
+
+  it('widens the 32-bit xids pg_locks shows to the txids of their epoch, ahead of xmax too', async () => {
+    const E = 2n ** 32n;
+    const cases: [bigint, bigint, bigint][] = [
+      // [snapshot xmax (64-bit), xid (32-bit), txid]
+      [22_080n, 22_082n, 22_082n], // running, ahead of xmax (an earlier version made it negative)
+      [22_085n, 22_082n, 22_082n],
+      [E + 5n, E - 6n, E - 6n], // from the previous epoch
+      [E - 3n, 2n, E + 2n], // ahead of xmax, in the next epoch
+      [3n * E + 100n, 100n, 3n * E + 100n],
+    ];
+    for (const [xmax, xid, txid] of cases) {
+      const { rows } = await db().pool.query<{ txid: string }>(
+        `SELECT ${widenXidSql('$1::bigint', '$2::bigint')}::text AS txid`,
+        [xmax.toString(), xid.toString()],
+      );
+      expect(rows[0]!.txid).toBe(txid.toString());
+    }
   });
 
   it('is not held up by open transactions that wrote nothing to the trigger log', async () => {
