@@ -255,6 +255,49 @@ function updateCapture(log: string, data: readonly MirrorColumn[], columns: read
     FROM logged l;`;
 }
 
+/**
+ * The capture of an UPDATE statement that changed one row — what an application usually sends — in
+ * PL/pgSQL statements rather than the set-based query of updateCapture, whose executor start-up
+ * (projections over every column, for `values` and `old`) is most of a one-row statement's capture:
+ * 2,000 one-row UPDATEs of a 40-field table cost 0.16 ms each beyond the UPDATE that way, 0.08 ms
+ * this way. The log row is the same: the changed columns in `values` and `old`, both NULL when
+ * nothing changed (IGNORE). A statement that changed the row's id logs nothing, as the set-based
+ * path does (it pairs rows by id), and the check after the capture refuses it.
+ */
+function oneRowUpdateCapture(log: string, data: readonly MirrorColumn[]): string {
+  const checks = data.map((c) => {
+    const n = `capture.one_new.${quoteIdent(c.name)}`;
+    const o = `capture.one_old.${quoteIdent(c.name)}`;
+    const changed = COMPARABLE_TYPES.has(c.type)
+      ? `${n} IS DISTINCT FROM ${o}`
+      : `to_jsonb(${n}) IS DISTINCT FROM to_jsonb(${o})`;
+    return `
+    IF ${changed} THEN
+      capture.one_values := capture.one_values || jsonb_build_object(${literal(c.name)}, ${n});
+      capture.one_old_values := capture.one_old_values || jsonb_build_object(${literal(c.name)}, ${o});
+    END IF;`;
+  });
+  return `
+    SELECT * INTO capture.one_new FROM ferry_new;
+    SELECT * INTO capture.one_old FROM ferry_old;
+    capture.one_values := ${EMPTY};
+    capture.one_old_values := ${EMPTY};${checks.join('')}
+    IF capture.one_values = ${EMPTY} THEN
+      capture.one_values := NULL;
+      capture.one_old_values := NULL;
+    END IF;
+    capture.n_affected := 1;
+    IF capture.one_new.id = capture.one_old.id THEN
+      INSERT INTO ${log}
+        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
+      VALUES (capture.cap_txid, capture.cap_time, capture.cap_time,
+              CASE WHEN capture.one_values IS NULL THEN 'IGNORE' ELSE 'NEW' END, 'UPDATE', capture.cap_table,
+              capture.one_new.id, capture.one_new.sfid, capture.one_old_values, capture.one_values);
+      capture.n_logged := 1;
+      capture.n_pending := CASE WHEN capture.one_values IS NULL THEN 0 ELSE 1 END;
+    END IF;`;
+}
+
 function captureDdl(
   name: string,
   schema: string,
@@ -274,6 +317,11 @@ DECLARE
   n_logged bigint := 0;
   n_pending bigint := 0;
   n_affected bigint := 0;
+  -- A one-row UPDATE's rows and changed values (oneRowUpdateCapture).
+  one_new ${qualify(schema, table)}%ROWTYPE;
+  one_old ${qualify(schema, table)}%ROWTYPE;
+  one_values jsonb;
+  one_old_values jsonb;
 BEGIN
   -- The WHEN clause already skips Ferry's own statements; this guards a trigger created without it.
   IF current_setting('ferry.sync', true) = 'on' THEN
@@ -299,7 +347,12 @@ BEGIN
     capture.n_logged := capture.n_pending;
     capture.n_affected := capture.n_pending;
 
-  ELSIF TG_OP = 'UPDATE' THEN${updateCapture(log, data, columns)}
+  -- (Nested: an UPDATE's condition naming ferry_new is planned for other statements too, and
+  -- an INSERT or a DELETE has no ferry_new.)
+  ELSIF TG_OP = 'UPDATE' THEN
+    IF (SELECT count(*) FROM (SELECT FROM ferry_new LIMIT 2) AS two) = 1 THEN${oneRowUpdateCapture(log, data)}
+    ELSE${updateCapture(log, data, columns)}
+    END IF;
 
   ELSIF TG_OP = 'DELETE' THEN
     WITH logged AS (

@@ -421,6 +421,37 @@ describe('generated capture functions', () => {
     ]);
   });
 
+  it('a one-row UPDATE (captured row by row) logs what the same change logs in a multi-row one', async () => {
+    await seed(15);
+    const changes = [
+      `amount__c = 99.99, notes__c = 'late'`,
+      `due__c = NULL, paid__c = true`,
+      `amount__c = amount__c, name = name`, // nothing: IGNORE
+      `amount__c = amount__c * 1.0`, // 10.50 → 10.500, the same number: IGNORE
+      `_hc_err = 'x', isdeleted = true`, // system columns only: IGNORE
+    ];
+    for (const [i, change] of changes.entries()) {
+      const [one, a, b] = [1, 2, 3].map((k) => i * 3 + k) as [number, number, number];
+      if (b > 15) throw new Error('seed more rows');
+      await db().pool.query(`UPDATE ${MIRROR} SET ${change} WHERE id = $1`, [one]);
+      await db().pool.query(`UPDATE ${MIRROR} SET ${change} WHERE id IN ($1, $2)`, [a, b]);
+    }
+    const rows = await log();
+    expect(rows).toHaveLength(changes.length * 3);
+    for (const [i, change] of changes.entries()) {
+      const [one, a, b] = rows.slice(i * 3, i * 3 + 3).map((r) => ({
+        state: r.state,
+        values: r.values,
+        // The previous values differ from row to row where the seed differs (amounts, names).
+        old: r.old === null ? null : Object.keys(r.old).sort(),
+      }));
+      expect([change, a], 'multi-row statement, first row').toEqual([change, one]);
+      expect([change, b], 'multi-row statement, second row').toEqual([change, one]);
+    }
+    const states = rows.map((r) => r.state);
+    expect(states).toEqual([...Array<string>(6).fill('NEW'), ...Array<string>(9).fill('IGNORE')]);
+  });
+
   it('still captures a column added by hand before the functions are regenerated', async () => {
     await seed(1);
     await db().pool.query(
@@ -474,8 +505,10 @@ describe('generated capture functions', () => {
       );
       await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}', amount__c = 10.50 WHERE id = 1`);
       await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}' WHERE id = 1`);
-      const rows = await log();
-      expect(rows.map((r) => [r.state, r.record_id, r.values, r.old])).toEqual([
+      // The same through the multi-row capture.
+      await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}', n0 = 7 WHERE id IN (1, 2)`);
+      const rows = (await log()).map((r) => [r.state, r.record_id, r.values, r.old]);
+      expect(rows.slice(0, 3)).toEqual([
         [
           'NEW',
           2,
@@ -485,6 +518,11 @@ describe('generated capture functions', () => {
         // 10.50 equals 10.5: only x changed.
         ['NEW', 1, { x: { a: [1] } }, { x: null }],
         ['IGNORE', 1, null, null],
+      ]);
+      // The multi-row statement, in whichever order it met the rows.
+      expect(rows.slice(3).sort((p, q) => Number(p[1]) - Number(q[1]))).toEqual([
+        ['NEW', 1, { n0: 7 }, { n0: null }],
+        ['IGNORE', 2, null, null],
       ]);
       expect((await lastop(2))._hc_lastop).toBe('PENDING');
     } finally {
@@ -505,14 +543,22 @@ describe('generated capture functions', () => {
       await setWriteAccess(client, 'wide', 'wide__c', 'read-write');
     });
     await asFerry(
-      `INSERT INTO wide.wide__c (id, sfid, _hc_lastop, f0__c, f599__c) VALUES (1, '${sfid(1)}', 'SYNCED', 'a', 'z')`,
+      `INSERT INTO wide.wide__c (id, sfid, _hc_lastop, f0__c, f599__c)
+       VALUES (1, '${sfid(1)}', 'SYNCED', 'a', 'z'), (2, '${sfid(2)}', 'SYNCED', 'b', 'z')`,
     );
     await db().pool.query(`UPDATE wide.wide__c SET f599__c = NULL, f300__c = 'm' WHERE id = 1`);
     await db().pool.query(`UPDATE wide.wide__c SET f0__c = 'a' WHERE id = 1`);
+    // The multi-row capture, which passes such a table's rows on whole.
+    await db().pool.query(`UPDATE wide.wide__c SET f599__c = NULL, f300__c = 'm' WHERE id IN (1, 2)`);
     const { rows } = await db().pool.query<TriggerLogRow>(`SELECT * FROM wide._trigger_log ORDER BY id`);
-    expect(rows.map((r) => [r.state, r.record_id, r.values, r.old])).toEqual([
+    const logged = rows.map((r) => [r.state, r.record_id, r.values, r.old]);
+    expect(logged.slice(0, 2)).toEqual([
       ['NEW', 1, { f300__c: 'm', f599__c: null }, { f300__c: null, f599__c: 'z' }],
       ['IGNORE', 1, null, null],
+    ]);
+    expect(logged.slice(2).sort((p, q) => Number(p[1]) - Number(q[1]))).toEqual([
+      ['IGNORE', 1, null, null],
+      ['NEW', 2, { f300__c: 'm', f599__c: null }, { f300__c: null, f599__c: 'z' }],
     ]);
   });
 
