@@ -259,8 +259,8 @@ function updateCapture(log: string, data: readonly MirrorColumn[], columns: read
  * The capture of an UPDATE statement that changed one row — what an application usually sends — in
  * PL/pgSQL statements rather than the set-based query of updateCapture, whose executor start-up
  * (projections over every column, for `values` and `old`) is most of a one-row statement's capture:
- * 2,000 one-row UPDATEs of a 40-field table cost 0.16 ms each beyond the UPDATE that way, 0.08 ms
- * this way. The log row is the same: the changed columns in `values` and `old`, both NULL when
+ * 2,000 one-row UPDATEs of a 40-field table cost 0.17 ms each beyond the UPDATE that way, 0.09 ms
+ * this way (bench/writeback.bench.mjs (a)). The log row is the same: the changed columns in `values` and `old`, both NULL when
  * nothing changed (IGNORE). A statement that changed the row's id logs nothing, as the set-based
  * path does (it pairs rows by id), and the check after the capture refuses it.
  */
@@ -347,8 +347,8 @@ BEGIN
     capture.n_logged := capture.n_pending;
     capture.n_affected := capture.n_pending;
 
-  -- (Nested: an UPDATE's condition naming ferry_new is planned for other statements too, and
-  -- an INSERT or a DELETE has no ferry_new.)
+  -- A nested IF: a condition naming ferry_new is planned for every statement that reaches it, and
+  -- a DELETE has no ferry_new.
   ELSIF TG_OP = 'UPDATE' THEN
     IF (SELECT count(*) FROM (SELECT FROM ferry_new LIMIT 2) AS two) = 1 THEN${oneRowUpdateCapture(log, data)}
     ELSE${updateCapture(log, data, columns)}
