@@ -491,17 +491,17 @@ describe('generated capture functions', () => {
 
   it('captures columns of any type and name once the functions are regenerated for them', async () => {
     await seed(2);
-    // Names the generated capture uses for its own columns, and a type without `=`.
-    const added = ['ferry_capture_ord', 'n0', 'c0', 'k', 'x'];
+    // Names the generated capture uses for its own columns and variables, and a type without `=`.
+    const added = ['ferry_capture_ord', 'n0', 'c0', 'k', 'x', 'one_new'];
     await asFerry(
       `ALTER TABLE ${MIRROR} ADD COLUMN ferry_capture_ord text, ADD COLUMN n0 integer, ADD COLUMN c0 boolean,
-         ADD COLUMN k text, ADD COLUMN x json`,
+         ADD COLUMN k text, ADD COLUMN x json, ADD COLUMN one_new text`,
     );
     try {
       await withClient((client) => setWriteAccess(client, SCHEMA, TABLE, 'read-write'));
       await db().pool.query(
-        `UPDATE ${MIRROR} SET ferry_capture_ord = 'o', n0 = 7, c0 = true, k = 'key', x = '{"a": [1]}'
-         WHERE id = 2`,
+        `UPDATE ${MIRROR} SET ferry_capture_ord = 'o', n0 = 7, c0 = true, k = 'key', x = '{"a": [1]}',
+           one_new = 'one' WHERE id = 2`,
       );
       await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}', amount__c = 10.50 WHERE id = 1`);
       await db().pool.query(`UPDATE ${MIRROR} SET x = '{"a": [1]}' WHERE id = 1`);
@@ -512,8 +512,8 @@ describe('generated capture functions', () => {
         [
           'NEW',
           2,
-          { ferry_capture_ord: 'o', n0: 7, c0: true, k: 'key', x: { a: [1] } },
-          { ferry_capture_ord: null, n0: null, c0: null, k: null, x: null },
+          { ferry_capture_ord: 'o', n0: 7, c0: true, k: 'key', x: { a: [1] }, one_new: 'one' },
+          { ferry_capture_ord: null, n0: null, c0: null, k: null, x: null, one_new: null },
         ],
         // 10.50 equals 10.5: only x changed.
         ['NEW', 1, { x: { a: [1] } }, { x: null }],
