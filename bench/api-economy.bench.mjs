@@ -37,7 +37,7 @@ import { SyncEngine } from '../dist/engine/index.js';
 import { createLogger } from '../dist/log/index.js';
 import { SalesforceClient } from '../dist/salesforce/index.js';
 import { createPool, migrate, quoteIdent } from '../dist/store/index.js';
-import { fmt, login, startEmulatorProcess } from './support.mjs';
+import { controlJson, fmt, login, startEmulatorProcess } from './support.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 25_000);
 const DELETES = Number(process.env.BENCH_DELETES ?? 300);
@@ -59,18 +59,6 @@ let failures = 0;
 function fail(message) {
   failures++;
   console.log(`FAIL ${message}`);
-}
-
-async function controlJson(emuUrl, method, path, body) {
-  const res = await request(`${emuUrl}/__emulator${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await res.body.text();
-  if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }
 
 /** Calls per endpoint since the last reset, logins left out. */

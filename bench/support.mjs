@@ -45,6 +45,19 @@ export async function startEmulatorProcess(args) {
   };
 }
 
+/** A call to the emulator's control surface (`/__emulator…`): the JSON answer; throws on an error status. */
+export async function controlJson(emuUrl, method, path, body) {
+  const res = await request(`${emuUrl}/__emulator${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
 export async function login(url) {
   const body = new URLSearchParams({
     grant_type: 'password',

@@ -56,7 +56,7 @@ import { ensureMirrorTable } from '../dist/materialize/index.js';
 import { SalesforceClient } from '../dist/salesforce/index.js';
 import { createPool, migrate, quoteIdent } from '../dist/store/index.js';
 import { setWriteAccess } from '../dist/writeback/index.js';
-import { fmt, login, startEmulatorProcess } from './support.mjs';
+import { controlJson, fmt, login, startEmulatorProcess } from './support.mjs';
 
 const PARTS = process.env.BENCH_PARTS ?? 'abcd';
 const TRIGGER_ROWS = Number(process.env.BENCH_TRIGGER_ROWS ?? 100_000);
@@ -342,24 +342,12 @@ function cpuSpent(before, after) {
 // ---------------------------------------------------------------------------------------------
 // (b), (c), (d): the writer against the emulator
 
-async function controlJson(method, path, body) {
-  const res = await request(`${emu.url}/__emulator${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await res.body.text();
-  if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
 /**
  * Calls per endpoint since the last reset, logins left out, and describes: the writer caches them
  * for 10 minutes, so one falls into a measurement only when the cache expires during it.
  */
 async function calls() {
-  const { byEndpoint } = await controlJson('GET', '/calls');
+  const { byEndpoint } = await controlJson(emu.url, 'GET', '/calls');
   delete byEndpoint['oauth-token'];
   for (const endpoint of Object.keys(byEndpoint)) {
     if (endpoint.includes('describe')) {
@@ -450,7 +438,7 @@ async function writerParts() {
       for (const algorithm of ['ordered', 'merged']) {
         for (const n of API_SIZES) {
           await editAccounts(pool, n);
-          await controlJson('DELETE', '/calls');
+          await controlJson(emu.url, 'DELETE', '/calls');
           const drained = await writers[algorithm].writer.drain({ maxAttempts: 3 });
           const made = await calls();
           const state = await unsettled(pool);
@@ -555,11 +543,11 @@ async function writerParts() {
         // Salesforce answers a 200-record collections call in hundreds of milliseconds, not the
         // emulator's 2–3: the same comparison with that much added to every call (reported only).
         console.log(`with ${SF_LATENCY_MS} ms added to every Salesforce call (emulator latency fault):`);
-        await controlJson('POST', '/faults', { latencyMs: SF_LATENCY_MS });
+        await controlJson(emu.url, 'POST', '/faults', { latencyMs: SF_LATENCY_MS });
         try {
           await throughput(SF_LATENCY_MS, LATENCY_REPEAT);
         } finally {
-          await controlJson('DELETE', '/faults');
+          await controlJson(emu.url, 'DELETE', '/faults');
         }
       }
     }
@@ -576,7 +564,7 @@ async function writerParts() {
         await sleep(1_500);
         const samples = [];
         for (let i = 0; i < LATENCY_SAMPLES; i++) {
-          await controlJson('DELETE', '/calls');
+          await controlJson(emu.url, 'DELETE', '/calls');
           await pool.query(`UPDATE salesforce.account SET description = $1 WHERE id = $2`, [
             `latency ${stamp} ${i}`,
             i + 1,
