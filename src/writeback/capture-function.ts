@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { fitName } from '../materialize/mirror-ddl.js';
 import { qualify, quoteIdent } from '../store/index.js';
+import { comparable, concat, literal, type MirrorColumn } from './capture-sql.js';
 import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
+import { oneRowUpdateCapture, updateCapture } from './update-capture.js';
 
 /**
  * The capture functions of one read-write mirror table, generated from its columns (docs/write-back.md
@@ -26,13 +28,6 @@ import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
  * (`ferry.capture_statement_sql`) instead. Column references in trigger WHEN clauses are avoided on
  * purpose: Postgres would then refuse `ALTER COLUMN ... TYPE` on those columns.
  */
-
-/** A column of the mirror table, as pg_attribute has it (attnum order). */
-export interface MirrorColumn {
-  readonly name: string;
-  /** `atttypid::regtype` (no typmod), e.g. `character varying`, `numeric`. */
-  readonly type: string;
-}
 
 export interface CaptureFunctions {
   /** Schema-qualified, quoted names, as `EXECUTE FUNCTION` takes them (without the `()`). */
@@ -60,37 +55,8 @@ export const SYSTEM_COLUMNS: readonly string[] = [
 /** Where Ferry's functions live (migration 0005 creates the schema's shared ones). */
 const FUNCTION_SCHEMA = 'ferry';
 
-/**
- * Types whose `=` is the equality the log means (and that have one: `json`, `xml`, `point`... do
- * not). Any other column is compared as jsonb, as the generic capture does.
- */
-const COMPARABLE_TYPES = new Set([
-  'bigint',
-  'boolean',
-  'bytea',
-  'character',
-  'character varying',
-  'date',
-  'double precision',
-  'integer',
-  'interval',
-  'jsonb',
-  'numeric',
-  'real',
-  'smallint',
-  'text',
-  'time with time zone',
-  'time without time zone',
-  'timestamp with time zone',
-  'timestamp without time zone',
-  'uuid',
-]);
-
 /** jsonb_build_object takes at most 100 arguments (FUNC_MAX_ARGS): 50 key/value pairs. */
 const PAIRS_PER_OBJECT = 50;
-/** Columns whose change flags are tested together before they are looked at one by one. */
-const FLAG_GROUP = 8;
-
 /** The names of the functions for one table (each within Postgres's 63 bytes). */
 export function captureFunctionNames(schema: string, table: string): { capture: string; pending: string } {
   const name = (prefix: string): string => {
@@ -129,37 +95,11 @@ export function dropCaptureFunctions(schema: string, table: string): string {
   return `DROP FUNCTION IF EXISTS ${names.capture}(); DROP FUNCTION IF EXISTS ${names.pending}();`;
 }
 
-/**
- * A string literal for generated code. Names are not values a query could take as parameters here:
- * they are part of a function's text. The E'' form reads the same whatever standard_conforming_strings
- * says in the session that compiles the function.
- */
-function literal(text: string): string {
-  const quoted = text.replace(/'/g, "''");
-  return text.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
-}
-
 /** A dollar-quote tag that does not occur in `body` (column names could contain `$fn$`). */
 function dollarQuote(body: string): string {
   let tag = '$fn$';
   for (let i = 0; body.includes(tag); i++) tag = `$fn${i}$`;
   return `${tag}\n${body}\n${tag}`;
-}
-
-const EMPTY = `'{}'::jsonb`;
-
-/** `a || b || ...` as a balanced tree: a left-deep chain of hundreds of columns nests too deep. */
-function concat(parts: readonly string[]): string {
-  if (parts.length === 0) return EMPTY;
-  if (parts.length === 1) return parts[0]!;
-  const half = Math.ceil(parts.length / 2);
-  return `(${concat(parts.slice(0, half))} || ${concat(parts.slice(half))})`;
-}
-
-/** The value of `column` of row `alias`, in a form `IS DISTINCT FROM` can compare. */
-function comparable(alias: string, c: MirrorColumn): string {
-  const ref = `${alias}.${quoteIdent(c.name)}`;
-  return COMPARABLE_TYPES.has(c.type) ? ref : `to_jsonb(${ref})`;
 }
 
 /** `jsonb_build_object('a', n.a, 'b', n.b, ...)` for every column of `alias`. */
@@ -172,130 +112,6 @@ function wholeObject(alias: string, columns: readonly MirrorColumn[]): string {
     objects.push(`jsonb_build_object(${pairs.join(', ')})`);
   }
   return concat(objects);
-}
-
-/**
- * A target list holds at most 1664 entries (MaxTupleAttributeNumber); the pairing subquery of an
- * UPDATE has 3 per data column when it passes the values on one by one.
- */
-const MAX_TARGET_ENTRIES = 1664;
-
-/** How the outer query of an UPDATE's capture reads column k's new (n) or old (o) value. */
-type ValueRef = (from: 'n' | 'o', k: number, c: MirrorColumn) => string;
-
-/**
- * The changed columns of one row pair as jsonb, NULL when none changed: `x.c<k>` says whether column
- * k changed, `value` reads its new or old value. The comparisons are made once, in the pairing
- * subquery, for both objects (they cost more than the jsonb of the one or two columns an UPDATE
- * usually changes). Columns go in groups: an unchanged group costs one OR of its flags and no jsonb
- * work; `||` with an empty object returns the other operand as it is. A column changed to NULL is
- * there with `null`.
- */
-function changedObject(from: 'n' | 'o', columns: readonly MirrorColumn[], value: ValueRef): string {
-  const groups: string[] = [];
-  const flags: string[] = [];
-  for (let i = 0; i < columns.length; i += FLAG_GROUP) {
-    const group = columns.slice(i, i + FLAG_GROUP).map((c, j) => ({ c, k: i + j }));
-    const each = group.map(
-      ({ c, k }) =>
-        `CASE WHEN x.c${k} THEN jsonb_build_object(${literal(c.name)}, ${value(from, k, c)}) ELSE ${EMPTY} END`,
-    );
-    const any = group.map(({ k }) => `x.c${k}`).join(' OR ');
-    flags.push(`(${any})`);
-    groups.push(group.length === 1 ? each[0]! : `CASE WHEN ${any} THEN ${concat(each)} ELSE ${EMPTY} END`);
-  }
-  if (groups.length === 0) return 'NULL::jsonb';
-  return `CASE WHEN ${flags.join(' OR ')} THEN ${concat(groups)} END`;
-}
-
-/**
- * The capture of an UPDATE statement: old and new rows paired by id, in the order the statement
- * processed them. The pairing subquery (OFFSET 0 keeps it from being merged into the outer query,
- * which would compute each comparison once per reference) passes on whether each column changed
- * (`c<k>`) and the values, under names of its own (`k`, `i`, `s`, `n<k>`, `o<k>`), so no column of
- * the table can shadow them. A table too wide for three entries per column has its rows passed on
- * whole (`n_row`, `o_row`) and only the changed values read from them. The jsonb is built before
- * the sort, which then moves narrow rows; a hash join keeps the statement's order, so the sort finds
- * them in order (the ORDER BY guarantees it in every case: log ids are taken after it).
- */
-function updateCapture(log: string, data: readonly MirrorColumn[], columns: readonly MirrorColumn[]): string {
-  const taken = new Set(columns.map((c) => c.name));
-  let ord = 'ferry_capture_ord';
-  while (taken.has(ord)) ord = `${ord}_`;
-  const flags = data.map((c, k) => `${comparable('n', c)} IS DISTINCT FROM ${comparable('o', c)} AS c${k}`);
-  const oneByOne = 3 + 3 * data.length <= MAX_TARGET_ENTRIES;
-  const passed = oneByOne
-    ? data.map((c, k) => `n.${quoteIdent(c.name)} AS n${k}, o.${quoteIdent(c.name)} AS o${k}`)
-    : ['n AS n_row', 'o AS o_row'];
-  const value: ValueRef = oneByOne
-    ? (from, k) => `x.${from}${k}`
-    : (from, _k, c) => `(x.${from}_row).${quoteIdent(c.name)}`;
-  const inner = [`n.${quoteIdent(ord)} AS k`, 'n.id AS i', 'n.sfid AS s', ...passed, ...flags];
-  return `
-    WITH logged AS (
-      INSERT INTO ${log}
-        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
-      SELECT capture.cap_txid, capture.cap_time, capture.cap_time, CASE WHEN d.new_values IS NULL THEN 'IGNORE' ELSE 'NEW' END,
-             'UPDATE', capture.cap_table, d.i, d.s, d.old_values, d.new_values
-      FROM (
-        SELECT x.k, x.i, x.s, ${changedObject('n', data, value)} AS new_values,
-               ${changedObject('o', data, value)} AS old_values
-        FROM (
-          SELECT ${inner.join(',\n                 ')}
-          FROM (SELECT row_number() OVER () AS ${quoteIdent(ord)}, t.* FROM ferry_new t) n
-          JOIN ferry_old o ON o.id = n.id
-          OFFSET 0
-        ) x
-      ) d
-      ORDER BY d.k
-      RETURNING state
-    )
-    SELECT count(*), count(*) FILTER (WHERE l.state = 'NEW'), (SELECT count(*) FROM ferry_new)
-    INTO capture.n_logged, capture.n_pending, capture.n_affected
-    FROM logged l;`;
-}
-
-/**
- * The capture of an UPDATE statement that changed one row — what an application usually sends — in
- * PL/pgSQL statements rather than the set-based query of updateCapture, whose executor start-up
- * (projections over every column, for `values` and `old`) is most of a one-row statement's capture:
- * 2,000 one-row UPDATEs of a 40-field table cost 0.17 ms each beyond the UPDATE that way, 0.09 ms
- * this way (bench/writeback.bench.mjs (a)). The log row is the same: the changed columns in `values` and `old`, both NULL when
- * nothing changed (IGNORE). A statement that changed the row's id logs nothing, as the set-based
- * path does (it pairs rows by id), and the check after the capture refuses it.
- */
-function oneRowUpdateCapture(log: string, data: readonly MirrorColumn[]): string {
-  const checks = data.map((c) => {
-    const n = `capture.one_new.${quoteIdent(c.name)}`;
-    const o = `capture.one_old.${quoteIdent(c.name)}`;
-    const changed = COMPARABLE_TYPES.has(c.type)
-      ? `${n} IS DISTINCT FROM ${o}`
-      : `to_jsonb(${n}) IS DISTINCT FROM to_jsonb(${o})`;
-    return `
-    IF ${changed} THEN
-      capture.one_values := capture.one_values || jsonb_build_object(${literal(c.name)}, ${n});
-      capture.one_old_values := capture.one_old_values || jsonb_build_object(${literal(c.name)}, ${o});
-    END IF;`;
-  });
-  return `
-    SELECT * INTO capture.one_new FROM ferry_new;
-    SELECT * INTO capture.one_old FROM ferry_old;
-    capture.one_values := ${EMPTY};
-    capture.one_old_values := ${EMPTY};${checks.join('')}
-    IF capture.one_values = ${EMPTY} THEN
-      capture.one_values := NULL;
-      capture.one_old_values := NULL;
-    END IF;
-    capture.n_affected := 1;
-    IF capture.one_new.id = capture.one_old.id THEN
-      INSERT INTO ${log}
-        (txid, created_at, updated_at, state, action, table_name, record_id, sfid, old, "values")
-      VALUES (capture.cap_txid, capture.cap_time, capture.cap_time,
-              CASE WHEN capture.one_values IS NULL THEN 'IGNORE' ELSE 'NEW' END, 'UPDATE', capture.cap_table,
-              capture.one_new.id, capture.one_new.sfid, capture.one_old_values, capture.one_values);
-      capture.n_logged := 1;
-      capture.n_pending := CASE WHEN capture.one_values IS NULL THEN 0 ELSE 1 END;
-    END IF;`;
 }
 
 function captureDdl(

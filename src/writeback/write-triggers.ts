@@ -2,12 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { ConfigError, InvariantError, isFerryError } from '../errors/index.js';
 import { qualify, quoteIdent, wrapPgError } from '../store/index.js';
-import {
-  captureFunctions,
-  dropCaptureFunctions,
-  type CaptureFunctions,
-  type MirrorColumn,
-} from './capture-function.js';
+import { captureFunctions, dropCaptureFunctions, type CaptureFunctions } from './capture-function.js';
+import type { MirrorColumn } from './capture-sql.js';
 import { ensureTriggerLog } from './trigger-log-ddl.js';
 
 /**
