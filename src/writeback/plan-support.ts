@@ -139,30 +139,26 @@ export function draftWrite(
 ): DraftResult {
   const model = ctx.models.get(table);
   if (!model) return skip(table, recordId, logIds, `${table} is not a read-write mapping`);
-  if (op === 'delete')
-    return {
-      kind: 'draft',
-      draft: { object: model.name, table, op, recordId, sfid, logIds, externalId, fields: {} },
-    };
+  const write = (fields: Record<string, unknown>, ext: string | null): PlannedWrite => ({
+    object: model.name,
+    table,
+    op,
+    recordId,
+    sfid,
+    logIds,
+    externalId: ext,
+    fields,
+  });
+  if (op === 'delete') return { kind: 'draft', draft: write({}, externalId) };
   const { fields, notWritable } = toSalesforceFields(model, values, op, ctx.lookup, ctx.externalIdField);
   const ext = ctx.externalId.get(table);
   // An insert's external id is the stamped UUID (finalizeGroups), whatever the log row holds.
   if (ext && op === 'insert') delete fields[ext.field];
   if (notWritable.length > 0) {
-    const write: PlannedWrite = {
-      object: model.name,
-      table,
-      op,
-      recordId,
-      sfid,
-      logIds,
-      externalId: null,
-      fields,
-    };
     return {
       kind: 'rejected',
       outcome: {
-        write,
+        write: write(fields, null),
         ok: false,
         code: FIELD_NOT_WRITABLE,
         message: notWritableMessage(model.name, op, notWritable),
@@ -178,10 +174,7 @@ export function draftWrite(
       'no Salesforce field changed (only columns that are no field of the object)',
     );
   }
-  return {
-    kind: 'draft',
-    draft: { object: model.name, table, op, recordId, sfid, logIds, externalId, fields },
-  };
+  return { kind: 'draft', draft: write(fields, externalId) };
 }
 
 /** Salesforce's wording first (so it reads like its own answer), then what to do. */
