@@ -80,8 +80,7 @@ export class OutcomeRecorder {
       // #record never rejects: it keeps its error for flush().
       void this.#record(batch.outcomes, batch.requeue, batch.stillPlanned).finally(() => {
         this.#busy.delete(batch.records);
-        this.#pump();
-        if (this.#busy.size === 0) for (const resolve of this.#waiting.splice(0)) resolve();
+        this.#pump(); // which also wakes flush() once nothing is left running
       });
     }
     if (this.#busy.size === 0) for (const resolve of this.#waiting.splice(0)) resolve();
