@@ -56,7 +56,7 @@ import { ensureMirrorTable } from '../dist/materialize/index.js';
 import { SalesforceClient } from '../dist/salesforce/index.js';
 import { createPool, migrate, quoteIdent } from '../dist/store/index.js';
 import { setWriteAccess } from '../dist/writeback/index.js';
-import { controlJson, fmt, login, startEmulatorProcess } from './support.mjs';
+import { controlJson, cpuSeconds, fmt, login, startEmulatorProcess } from './support.mjs';
 
 const PARTS = process.env.BENCH_PARTS ?? 'abcd';
 const TRIGGER_ROWS = Number(process.env.BENCH_TRIGGER_ROWS ?? 100_000);
@@ -296,17 +296,10 @@ async function triggerCost() {
 // CPU accounting (Linux /proc; empty elsewhere): where a run's work went, so a throughput ratio can
 // be read against what the machine's cores could do at best.
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/** utime + stime of a process, ms; 0 when it is gone. */
+/** CPU ms a process has used so far; 0 when it is gone (a backend may end between list and read). */
 function processCpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
+  const cpu = cpuSeconds(pid);
+  return Number.isFinite(cpu) ? cpu * 1000 : 0;
 }
 
 /** CPU ms so far of this process, the emulator and every `postgres` process. */
