@@ -7,7 +7,7 @@ import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
  * A captured Salesforce version never overwrites a mirror field that has an unsent local change
  * (DESIGN.md "Correctness rules"; docs/write-back.md "Conflicts"). The materializer's merge calls
  * `guardPendingWrites` before its upsert; when the table has NEW or PENDING trigger-log rows for
- * records of the batch, the guard
+ * records of the batch — or FAILED ones whose refused values the rows still hold — the guard
  *
  * - keeps out versions of records deleted locally with the DELETE not yet sent (no revived delete);
  * - finds the fields changed on both sides (Salesforce's value differs from the local one AND from
@@ -52,7 +52,7 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
   const present = await client.query<{ log: string | null }>('SELECT to_regclass($1)::text AS log', [log]);
   if (!present.rows[0]?.log) return null;
   const pending = await client.query(
-    `SELECT 1 FROM ${log} WHERE state IN ('NEW', 'PENDING') AND table_name = $1 LIMIT 1`,
+    `SELECT 1 FROM ${log} WHERE state IN ('NEW', 'PENDING', 'FAILED') AND table_name = $1 LIMIT 1`,
     [table],
   );
   if (pending.rowCount === 0) return null;
@@ -60,7 +60,12 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
   const mirror = qualify(schema, table);
   await client.query(`DROP TABLE IF EXISTS pg_temp.${FIELDS}, pg_temp.${ROWS}, pg_temp.${SKIP}`);
   // Per record and field with an unsent change: the newest log row touching it, whether one is being
-  // sent, and the value the first unsent change replaced (an INSERT replaced nothing).
+  // sent, and the value the first unsent change replaced (an INSERT replaced nothing). A change
+  // Salesforce refused (FAILED) counts while the row still holds the refused value: the user has not
+  // changed the field since, nor ignored the change (IGNORED), so it waits for them to fix and retry
+  // it, and the row keeps showing what was refused. Once they change the field again, the refused
+  // value is no longer theirs to keep: a later successful write would otherwise leave the field held
+  // with nothing left to send it.
   await client.query(
     `CREATE TEMPORARY TABLE ${FIELDS} ON COMMIT DROP AS
      SELECT m.id AS record_id, m.sfid, e.key AS field, max(l.id) AS log_id,
@@ -70,8 +75,10 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
      FROM ${log} l
      JOIN ${mirror} m ON m.id = l.record_id
      CROSS JOIN LATERAL jsonb_object_keys(coalesce(l."values", '{}'::jsonb)) AS e(key)
-     WHERE l.state IN ('NEW', 'PENDING') AND l.table_name = $1 AND l.action IN ('INSERT', 'UPDATE')
+     WHERE l.state IN ('NEW', 'PENDING', 'FAILED') AND l.table_name = $1 AND l.action IN ('INSERT', 'UPDATE')
        AND m.sfid IN (SELECT sfid FROM ${VERSION_STAGE_TABLE} WHERE NOT tombstone)
+       AND CASE WHEN l.state = 'FAILED' THEN (to_jsonb(m) -> e.key) IS NOT DISTINCT FROM (l."values" -> e.key)
+                ELSE true END
      GROUP BY m.id, m.sfid, e.key`,
     [table],
   );

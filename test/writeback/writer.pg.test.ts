@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import type { SaveResult } from '../../src/salesforce/types.js';
 import { withTransaction } from '../../src/store/index.js';
-import { archiveTriggerLog, writeAccessOf } from '../../src/writeback/index.js';
+import { archiveTriggerLog, ignoreWrite, writeAccessOf } from '../../src/writeback/index.js';
 import type { PlannedWrite, WriteGroup, WriteOutcome, WritePlan } from '../../src/writeback/write-plan.js';
 import type { WriteBackend } from '../../src/writeback/writer-backend.js';
 import { Writer } from '../../src/writeback/writer.js';
@@ -398,6 +398,61 @@ describe('the writer', () => {
     expect(err.code).toMatch(/^[A-Z_]+$/);
     expect(err.message).toBe(log?.sf_message);
     expect(err.fields).toEqual(expect.any(Array));
+  });
+
+  it('a refused change stays in the row, FAILED, when Salesforce changes the record — until it is ignored', async () => {
+    const c = await aContact();
+    const pool = db().pool;
+    const before = await orgContact(c.sfid);
+    await pool.query(`UPDATE salesforce.contact SET lastname = NULL, title = 'Refused' WHERE id = $1`, [
+      c.id,
+    ]);
+    expect(await writer().drain()).toEqual({ succeeded: 0, failed: 1 });
+    const [failed] = await logRows(c.id);
+
+    // Another user edits the record: the poll takes the field they changed and keeps the refused
+    // ones, with the row's FAILED status and error (before, the poll replaced them and the row said
+    // SYNCED: the refusal vanished from the table).
+    await client.update('Contact', [{ Id: c.sfid, Department: 'Changed in Salesforce' }]);
+    await poll();
+    let r = await row(pool, 'id = $1', [c.id]);
+    expect(r).toMatchObject({
+      lastname: null,
+      title: 'Refused',
+      department: 'Changed in Salesforce',
+      _hc_lastop: 'FAILED',
+    });
+    expect(JSON.parse(String(r?._hc_err))).toMatchObject({ op: 'UPDATE', message: failed?.sf_message });
+
+    // Fixing one field and sending it does not end the protection of the other refused one.
+    await pool.query(`UPDATE salesforce.contact SET lastname = 'Fixed' WHERE id = $1`, [c.id]);
+    expect(await writer().drain()).toEqual({ succeeded: 1, failed: 0 });
+    await client.update('Contact', [{ Id: c.sfid, Department: 'Changed again' }]);
+    await poll();
+    r = await row(pool, 'id = $1', [c.id]);
+    expect(r).toMatchObject({ lastname: 'Fixed', title: 'Refused', department: 'Changed again' });
+    expect((await orgContact(c.sfid))?.Title).toBe(before?.Title ?? null);
+
+    // Ignored, the refused change no longer holds the field: the next version of it is taken.
+    await ignoreWrite(pool, 'salesforce', failed!.id);
+    await client.update('Contact', [{ Id: c.sfid, Title: 'Set in Salesforce' }]);
+    await poll();
+    r = await row(pool, 'id = $1', [c.id]);
+    expect(r).toMatchObject({ lastname: 'Fixed', title: 'Set in Salesforce', _hc_lastop: 'SYNCED' });
+  });
+
+  it('a refused value replaced by a later change is not held: Salesforce’s next value is taken', async () => {
+    const c = await aContact();
+    const pool = db().pool;
+    await pool.query(`UPDATE salesforce.contact SET lastname = NULL WHERE id = $1`, [c.id]);
+    expect(await writer().drain()).toEqual({ succeeded: 0, failed: 1 });
+    await pool.query(`UPDATE salesforce.contact SET lastname = 'Corrected' WHERE id = $1`, [c.id]);
+    expect(await writer().drain()).toEqual({ succeeded: 1, failed: 0 });
+    await client.update('Contact', [{ Id: c.sfid, LastName: 'Renamed in Salesforce' }]);
+    await poll();
+    expect(await row(pool, 'id = $1', [c.id])).toMatchObject({ lastname: 'Renamed in Salesforce' });
+    const conflicts = await pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [c.id]);
+    expect(conflicts.rowCount).toBe(0);
   });
 
   it('Salesforce unavailable: nothing is marked FAILED, everything is sent once it is back', async () => {
