@@ -68,4 +68,11 @@ export interface ChangeBatch {
   readonly partial?: boolean;
   /** Records to take out of the mirror table (merge mode); absent or empty: none. */
   readonly archived?: readonly ArchivedRecord[];
+  /**
+   * The Postgres snapshot (`txid_current_snapshot()` as text) taken just before the read of this
+   * batch began (polls). A mirror row changed by a transaction it does not see was changed after the
+   * read, so the batch's version of it may be older than what the row holds: the merge leaves it out
+   * (src/materialize/changed-since-read.ts).
+   */
+  readonly readSnapshot?: string;
 }

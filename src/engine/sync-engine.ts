@@ -31,6 +31,7 @@ import {
   recordSuccess,
   startInitial,
 } from './object-state.js';
+import { currentSnapshot, withReadSnapshot } from './read-snapshot.js';
 import { endRun, startRun } from './runs.js';
 import type {
   BatchEvent,
@@ -315,8 +316,13 @@ export class SyncEngine {
     }
 
     const cursor = await readCursor(this.#pool, name);
+    // Rows changed after this point (a write recorded, an edit) may be newer than what the poll reads.
+    const readSnapshot = await currentSnapshot(this.#pool);
     await apply(
-      this.#capture.poll(ctx, { systemModstamp: cursor?.systemModstamp ?? null, id: cursor?.id ?? null }),
+      withReadSnapshot(
+        this.#capture.poll(ctx, { systemModstamp: cursor?.systemModstamp ?? null, id: cursor?.id ?? null }),
+        readSnapshot,
+      ),
     );
     await recordSuccess(this.#pool, name, 'poll');
 

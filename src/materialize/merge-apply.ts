@@ -4,6 +4,7 @@ import type { ObjectModel } from '../core/sobject-model.js';
 import { VERSION_STAGE_TABLE } from '../history/index.js';
 import { qualify, quoteIdent } from '../store/index.js';
 import { guardPendingWrites } from '../writeback/conflicts.js';
+import { changedSinceReadSql } from './changed-since-read.js';
 import { stagedColumns } from './staged-columns.js';
 
 export interface MergeResult {
@@ -17,7 +18,8 @@ export interface MergeResult {
  * Merge mode, from the staged batch (the caller staged it: src/history/version-stage.ts): ONE
  * `INSERT ... ON CONFLICT (sfid) DO UPDATE ... WHERE (columns) IS DISTINCT FROM (excluded columns)`
  * upserts the last version of each record. A row whose content is unchanged is not touched at all (no
- * new tuple), and a version older than the row's systemmodstamp never overwrites it. Tombstones then
+ * new tuple), and a version older than the row's systemmodstamp never overwrites it, nor does one read
+ * before the row's last change (batch.readSnapshot). Tombstones then
  * mark existing rows `isdeleted = true`, unless the row was modified after the deletion (undelete).
  * Columns of fields absent from every record of the batch are not written.
  */
@@ -35,13 +37,20 @@ export async function mergeBatch(
     const data = ['systemmodstamp', 'isdeleted', ...staged.columns.map((c) => c.column)].map(quoteIdent);
     const values = [`s.systemmodstamp AT TIME ZONE 'UTC'`, `s.op = 'delete'`, ...staged.values];
     // Unsent local changes of read-write tables win over the versions read (conflicts.ts).
+    const readSnapshot = batch.readSnapshot;
     const guard = await guardPendingWrites(client, {
       schema,
       table,
       columns: staged.columns.map((c) => c.column),
       values: staged.values,
       fromRecord: staged.fromRecord,
+      ...(readSnapshot !== undefined ? { readSnapshot } : {}),
     });
+    // A row changed since the read began may be newer than the version read (changed-since-read.ts).
+    const unchangedSinceRead =
+      readSnapshot === undefined
+        ? ''
+        : `\n         AND NOT ${changedSinceReadSql('t.xmin', '$1::txid_snapshot')}`;
     const result = await client.query(
       `INSERT INTO ${target} AS t (sfid, ${data.join(', ')}, _hc_lastop, _hc_err)
        SELECT DISTINCT ON (s.sfid) s.sfid, ${values.join(', ')}, 'SYNCED', NULL
@@ -52,7 +61,8 @@ export async function mergeBatch(
          ${data.map((c) => `${c} = EXCLUDED.${c}`).join(',\n         ')},
          _hc_lastop = 'SYNCED', _hc_err = NULL
        WHERE (${data.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${data.map((c) => `EXCLUDED.${c}`).join(', ')})
-         AND (t.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp >= t.systemmodstamp)`,
+         AND (t.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp IS NULL OR EXCLUDED.systemmodstamp >= t.systemmodstamp)${unchangedSinceRead}`,
+      readSnapshot === undefined ? [] : [readSnapshot],
     );
     upserted = result.rowCount ?? 0;
     await guard?.restore(client);

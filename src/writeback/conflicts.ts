@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { VERSION_STAGE_TABLE } from '../history/version-stage.js';
+import { changedSinceReadSql } from '../materialize/changed-since-read.js';
 import { qualify, quoteIdent } from '../store/index.js';
 import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
 
@@ -36,6 +37,11 @@ export interface GuardInput {
   /** The typed value of each column, over the stage alias `s` and `fromRecord('s')`. */
   readonly values: readonly string[];
   readonly fromRecord: (alias: string) => string;
+  /**
+   * The snapshot taken before the batch was read (ChangeBatch.readSnapshot): rows changed since are
+   * left out of the merge, so they are not the guard's either.
+   */
+  readonly readSnapshot?: string;
 }
 
 export interface WriteGuard {
@@ -78,9 +84,9 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
      WHERE l.state IN ('NEW', 'PENDING', 'FAILED') AND l.table_name = $1 AND l.action IN ('INSERT', 'UPDATE')
        AND m.sfid IN (SELECT sfid FROM ${VERSION_STAGE_TABLE} WHERE NOT tombstone)
        AND CASE WHEN l.state = 'FAILED' THEN (to_jsonb(m) -> e.key) IS NOT DISTINCT FROM (l."values" -> e.key)
-                ELSE true END
+                ELSE true END${input.readSnapshot === undefined ? '' : `\n       AND NOT ${changedSinceReadSql('m.xmin', '$2::txid_snapshot')}`}
      GROUP BY m.id, m.sfid, e.key`,
-    [table],
+    input.readSnapshot === undefined ? [table] : [table, input.readSnapshot],
   );
   await client.query(
     `CREATE TEMPORARY TABLE ${SKIP} ON COMMIT DROP AS
@@ -124,7 +130,14 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
            ON f.record_id = r.id
          WHERE t.id = r.id
            AND (${cols.map((c2) => `t.${c2}`).join(', ')}, t._hc_lastop, t._hc_err)
-               IS DISTINCT FROM (${restored.join(', ')}, r._hc_lastop, r._hc_err)`,
+               IS DISTINCT FROM (${restored.join(', ')}, r._hc_lastop, r._hc_err)${
+                 // A row the writer recorded a result on after the snapshot of it was taken: the upsert
+                 // left it alone, and so must this (it would put the old _hc_lastop back).
+                 input.readSnapshot === undefined
+                   ? ''
+                   : `\n           AND NOT ${changedSinceReadSql('t.xmin', '$1::txid_snapshot')}`
+               }`,
+        input.readSnapshot === undefined ? [] : [input.readSnapshot],
       );
     },
   };

@@ -32,7 +32,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { emulatorEnv } from '../support/emulator-env.js';
 
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' });
-const STEPS = Number(process.env.FERRY_SOAK_STEPS ?? 160);
+const STEPS = Number(process.env.FERRY_SOAK_STEPS ?? 300);
 const SEEDS = process.env.FERRY_SOAK_SEED ? [Number(process.env.FERRY_SOAK_SEED)] : [11, 29];
 
 /** A small deterministic generator (mulberry32): the same seed gives the same mix of edits. */
@@ -269,6 +269,21 @@ async function mirrorRows(
   return { bySfid, unsent, duplicates };
 }
 
+/** The record's log rows and recorded conflicts, to explain a failure. */
+async function explain(pool: Pool, table: string, id: number): Promise<string> {
+  const log = await pool.query(
+    `SELECT id, state, action, "values", old, sf_message, created_at, processed_at FROM salesforce._trigger_log
+     WHERE table_name = $1 AND record_id = $2 ORDER BY id`,
+    [table, id],
+  );
+  const conflicts = await pool.query(
+    `SELECT field, log_id, local_value, salesforce_value, systemmodstamp, resolution, detected_at
+     FROM ferry.write_conflicts WHERE table_name = $1 AND record_id = $2 ORDER BY id`,
+    [table, id],
+  );
+  return JSON.stringify({ log: log.rows, conflicts: conflicts.rows }, null, 1);
+}
+
 /** `row id:column` of every field whose refused (FAILED) value its mirror row still holds. */
 async function heldFields(pool: Pool, table: string): Promise<Set<string>> {
   const { rows } = await pool.query<{ record_id: number; field: string }>(
@@ -420,10 +435,19 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
       const asMirror = Object.fromEntries(compared.map((f) => [f, row[f.toLowerCase()] ?? null]));
       expect(asMirror, `${table} ${sfid}: mirror = org`).toEqual(asOrg);
       const pg = expected.postgres.get(`${table}:${row.id as number}`) ?? {};
-      for (const [column, value] of Object.entries(pg))
-        expect(row[column], `${table} ${sfid}.${column}: Postgres's last value`).toEqual(value);
-      for (const [column, value] of Object.entries(expected.salesforce.get(sfid) ?? {}))
-        expect(row[column], `${table} ${sfid}.${column}: Salesforce's last value`).toEqual(value);
+      const sf = expected.salesforce.get(sfid) ?? {};
+      for (const [side, values] of [
+        ['Postgres', pg],
+        ['Salesforce', sf],
+      ] as const) {
+        for (const [column, value] of Object.entries(values)) {
+          if (row[column] === value) continue;
+          expect.fail(
+            `${table} ${sfid}.${column}: ${side}'s last value ${JSON.stringify(value)}, found ` +
+              `${JSON.stringify(row[column])}; the record's history: ${await explain(pool, table, row.id as number)}`,
+          );
+        }
+      }
     }
   }
 }

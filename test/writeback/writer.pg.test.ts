@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientBase, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture } from '../../src/capture/index.js';
+import { capture, type CaptureApi } from '../../src/capture/index.js';
 import { clientOptionsFor, resolveConfig, type FerryConfig } from '../../src/config/ferry-config.js';
 import { SyncEngine } from '../../src/engine/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -333,6 +333,43 @@ describe('the writer', () => {
     expect(await orgContact(c.sfid)).toBeUndefined();
     await poll();
     expect(await row(pool, 'sfid = $1 AND isdeleted IS NOT TRUE', [c.sfid])).toBeUndefined();
+  });
+
+  it('a poll that read a record before a write landed, applied after it was recorded, does not put the old value back', async () => {
+    const c = await aContact();
+    const pool = db().pool;
+    await pool.query(`UPDATE salesforce.contact SET title = 'Before' WHERE id = $1`, [c.id]);
+    await writer().drain();
+    await poll();
+    await client.update('Contact', [{ Id: c.sfid, Department: 'Touched' }]);
+    await pool.query(`UPDATE salesforce.contact SET title = 'Written' WHERE id = $1`, [c.id]);
+    // The poll reads the record (title Before, department Touched); the write is sent and recorded;
+    // only then is the batch applied — the order a poll and the writer running side by side can take.
+    let sent = false;
+    const racing: CaptureApi = {
+      ...capture,
+      poll: async function* (ctx, cursor) {
+        for await (const batch of capture.poll(ctx, cursor)) {
+          if (!sent && batch.records.some((r) => r.sfid === c.sfid)) {
+            sent = true;
+            expect(await writer().drain()).toEqual({ succeeded: 1, failed: 0 });
+          }
+          yield batch;
+        }
+      },
+    };
+    await new SyncEngine({ config, pool, client, capture: racing, logger }).runCycle();
+    expect(sent).toBe(true);
+    // Before, the row went back to 'Before' until the next poll; a user editing it meanwhile captured
+    // 'Before' as the change's old value, which salesforce-wins then took for a conflict.
+    expect(await row(pool, 'id = $1', [c.id])).toMatchObject({ title: 'Written', _hc_lastop: 'UPDATED' });
+    // The next poll reads the version the write made, with the department changed before it.
+    await poll();
+    expect(await row(pool, 'id = $1', [c.id])).toMatchObject({
+      title: 'Written',
+      department: 'Touched',
+      _hc_lastop: 'SYNCED',
+    });
   });
 
   it('both sides changed a field: postgres-wins keeps and sends the local value, and records the conflict', async () => {
