@@ -13,7 +13,8 @@ import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
  * - keeps out versions of records deleted locally with the DELETE not yet sent (no revived delete);
  * - finds the fields changed on both sides (Salesforce's value differs from the local one AND from
  *   the value the local change replaced — the log row's `old`: a version equal to that is Salesforce
- *   not having changed the field, e.g. our own earlier write read back) and records each in
+ *   not having changed the field, e.g. our own earlier write read back — AND from every value the
+ *   waiting changes set: one of those is a write that landed unacknowledged) and records each in
  *   `ferry.write_conflicts` with what the policy decided;
  * - `restore()`, after the upsert, puts the local value of every pending field back (and the row's
  *   `PENDING` status), except fields the `salesforce-wins` policy gave to Salesforce: those are
@@ -77,6 +78,7 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
      SELECT m.id AS record_id, m.sfid, e.key AS field, max(l.id) AS log_id,
             bool_or(l.state = 'PENDING') AS in_flight,
             (array_agg(l.old -> e.key ORDER BY l.id))[1] AS base,
+            array_agg(l."values" -> e.key ORDER BY l.id) AS local_values,
             (array_agg(l.action ORDER BY l.id))[1] = 'UPDATE' AS has_base
      FROM ${log} l
      JOIN ${mirror} m ON m.id = l.record_id
@@ -170,6 +172,10 @@ async function recordConflicts(client: ClientBase, input: GuardInput, policy: Co
          AND (m.systemmodstamp IS NULL OR v.ferry_modstamp IS NULL OR v.ferry_modstamp >= m.systemmodstamp)
          AND (to_jsonb(v) -> g.field) IS DISTINCT FROM (to_jsonb(m) -> g.field)
          AND (NOT g.has_base OR (to_jsonb(v) -> g.field) IS DISTINCT FROM g.base)
+         -- One of the waiting changes read back: a write that landed but whose answer never came
+         -- (the connection dropped, the writer stopped) is still NEW. Salesforce holding our own
+         -- value is not Salesforce changing the field.
+         AND NOT ((to_jsonb(v) -> g.field) = ANY (g.local_values))
      )
      INSERT INTO ferry.write_conflicts (schema_name, table_name, record_id, sfid, field, log_id, local_value,
        salesforce_value, systemmodstamp, policy, resolution)

@@ -418,6 +418,28 @@ describe('the writer', () => {
     }
   });
 
+  it('salesforce-wins: a write that landed unacknowledged is not taken for a Salesforce change', async () => {
+    const c = await aContact();
+    const pool = db().pool;
+    await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'salesforce-wins'`);
+    try {
+      await pool.query(`UPDATE salesforce.contact SET title = 'Landed' WHERE id = $1`, [c.id]);
+      // The write reaches Salesforce but its answer never comes back: the log row is still NEW.
+      await client.update('Contact', [{ Id: c.sfid, Title: 'Landed' }]);
+      await pool.query(`UPDATE salesforce.contact SET title = 'Newer' WHERE id = $1`, [c.id]);
+      await pollKeepingPolicy();
+      // Before, 'Landed' differed from the base (the title before it) and from 'Newer': a conflict,
+      // which salesforce-wins resolved by dropping both local changes, the newer one included.
+      expect((await row(pool, 'id = $1', [c.id]))?.title).toBe('Newer');
+      const conflicts = await pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [c.id]);
+      expect(conflicts.rowCount).toBe(0);
+      await writer().drain();
+      expect((await orgContact(c.sfid))?.Title).toBe('Newer');
+    } finally {
+      await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'postgres-wins'`);
+    }
+  });
+
   it('a record error is FAILED with Salesforce’s message; the row keeps what the user wrote', async () => {
     const c = await aContact();
     const pool = db().pool;
