@@ -16,6 +16,7 @@
  * A failure names its seed: FERRY_SOAK_SEED=<n> replays that mix (the interleaving with the
  * background writer and polls still varies); FERRY_SOAK_STEPS sets the number of edits.
  */
+import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/index.js';
@@ -78,16 +79,52 @@ afterEach(async () => {
   await run?.db.drop();
 });
 
+/** A value Postgres wrote, and when (edits are numbered in the order they were made). */
+interface Written {
+  readonly value: unknown;
+  readonly step: number;
+}
+
+/** The account row a contact was inserted with, by external id: its sfid is known only at the end. */
+interface ParentRow {
+  readonly parentRow: number;
+}
+
 /** What each side last wrote to the fields only it edits. */
 class Expected {
-  /** `table:row id` → column → value Postgres wrote last. */
-  readonly postgres = new Map<string, Record<string, unknown>>();
+  /**
+   * `table:row id` and `table:sfid` → column → what Postgres wrote last. By sfid too: a poll can read
+   * a new record before its sfid is written back and add a second row for it, which the writer then
+   * removes (docs/write-back.md); an edit of that row is an edit of the same record.
+   */
+  readonly #postgres = new Map<string, Map<string, Written>>();
   /** sfid → field → value Salesforce was given last. */
   readonly salesforce = new Map<string, Record<string, unknown>>();
+  #step = 0;
 
-  pg(table: string, id: number, values: Record<string, unknown>): void {
-    const key = `${table}:${id}`;
-    this.postgres.set(key, { ...this.postgres.get(key), ...values });
+  get postgresEdits(): number {
+    return this.#postgres.size;
+  }
+
+  pg(table: string, row: { id: number; sfid: string | null }, values: Record<string, unknown>): void {
+    const step = this.#step++;
+    for (const key of [`${table}:${row.id}`, ...(row.sfid ? [`${table}:${row.sfid}`] : [])]) {
+      const columns = this.#postgres.get(key) ?? new Map<string, Written>();
+      for (const [column, value] of Object.entries(values)) columns.set(column, { value, step });
+      this.#postgres.set(key, columns);
+    }
+  }
+
+  /** Column → the value Postgres wrote last to the record of this row. */
+  postgresFor(table: string, id: number, sfid: string): Map<string, unknown> {
+    const latest = new Map<string, Written>();
+    for (const key of [`${table}:${id}`, `${table}:${sfid}`]) {
+      for (const [column, written] of this.#postgres.get(key) ?? []) {
+        const known = latest.get(column);
+        if (!known || known.step < written.step) latest.set(column, written);
+      }
+    }
+    return new Map([...latest].map(([column, written]) => [column, written.value]));
   }
 
   sf(sfid: string, values: Record<string, unknown>): void {
@@ -163,7 +200,7 @@ async function edit(run: Run, r: () => number, expected: Expected, tag: string):
       `UPDATE salesforce.contact SET title = $2 ${description ? ', description = $3' : ''} WHERE id = $1`,
       description ? [row.id, title, description] : [row.id, title],
     );
-    expected.pg('contact', row.id, { title });
+    expected.pg('contact', row, { title });
   } else if (roll < 30) {
     const row = await pickRow(pool, 'account', r);
     if (!row) return;
@@ -173,9 +210,23 @@ async function edit(run: Run, r: () => number, expected: Expected, tag: string):
       `UPDATE salesforce.account SET phone = $2 ${description ? ', description = $3' : ''} WHERE id = $1`,
       description ? [row.id, phone, description] : [row.id, phone],
     );
-    expected.pg('account', row.id, { phone });
+    expected.pg('account', row, { phone });
+  } else if (roll < 36 && r() < 0.5) {
+    // A bulk edit: one statement changing several rows (the set-based capture; Bulk 2.0 in ordered
+    // mode once a run reaches the threshold).
+    const title = text('pg bulk');
+    const rows = new Map<number, { id: number; sfid: string | null }>();
+    for (let k = 3 + Math.floor(r() * 10); k > 0; k--) {
+      const row = await pickRow(pool, 'contact', r);
+      if (row) rows.set(row.id, row);
+    }
+    await pool.query(`UPDATE salesforce.contact SET title = $2 WHERE id = ANY ($1::int[])`, [
+      [...rows.keys()],
+      title,
+    ]);
+    for (const row of rows.values()) expected.pg('contact', row, { title });
   } else if (roll < 36) {
-    // Rapid updates: two changes of one record in one transaction, then an insert in the same one.
+    // Rapid updates: two changes of one record in one transaction.
     const row = await pickRow(pool, 'contact', r);
     if (!row) return;
     const first = text('pg first');
@@ -187,7 +238,7 @@ async function edit(run: Run, r: () => number, expected: Expected, tag: string):
       ]);
       await c.query(`UPDATE salesforce.contact SET title = $2 WHERE id = $1`, [row.id, last]);
     });
-    expected.pg('contact', row.id, { title: last });
+    expected.pg('contact', row, { title: last });
   } else if (roll < 42) {
     const account = await pickRow(pool, 'account', r, 'sfid IS NOT NULL');
     const title = text('pg new');
@@ -195,20 +246,46 @@ async function edit(run: Run, r: () => number, expected: Expected, tag: string):
       `INSERT INTO salesforce.contact (lastname, title, accountid) VALUES ($1, $2, $3) RETURNING id`,
       [text('Inserted'), title, account?.sfid ?? null],
     );
-    expected.pg('contact', rows[0]!.id, { title, accountid: account?.sfid ?? null });
+    expected.pg('contact', { id: rows[0]!.id, sfid: null }, { title, accountid: account?.sfid ?? null });
   } else if (roll < 45) {
     const phone = `+1 556 ${tag}`;
-    const { rows } = await pool.query<{ id: number }>(
-      `INSERT INTO salesforce.account (name, phone) VALUES ($1, $2) RETURNING id`,
-      [text('Account'), phone],
-    );
-    expected.pg('account', rows[0]!.id, { phone });
+    if (r() < 0.5) {
+      const { rows } = await pool.query<{ id: number }>(
+        `INSERT INTO salesforce.account (name, phone) VALUES ($1, $2) RETURNING id`,
+        [text('Account'), phone],
+      );
+      expected.pg('account', { id: rows[0]!.id, sfid: null }, { phone });
+      return;
+    }
+    // A parent and its child in one transaction, the child naming the parent by its external id.
+    const key = randomUUID();
+    const title = text('pg child');
+    const [account, contact] = await withTransaction(pool, async (c) => [
+      (
+        await c.query<{ id: number }>(
+          `INSERT INTO salesforce.account (name, phone, ferry_id__c) VALUES ($1, $2, $3) RETURNING id`,
+          [text('Parent'), phone, key],
+        )
+      ).rows[0]!.id,
+      (
+        await c.query<{ id: number }>(
+          `INSERT INTO salesforce.contact (lastname, title, accountid__r__ferry_id__c) VALUES ($1, $2, $3) RETURNING id`,
+          [text('Child'), title, key],
+        )
+      ).rows[0]!.id,
+    ]);
+    expected.pg('account', { id: account, sfid: null }, { phone });
+    expected.pg('contact', { id: contact, sfid: null }, { title, accountid: { parentRow: account } });
   } else if (roll < 49) {
     const row = await pickRow(pool, 'contact', r);
     const account = await pickRow(pool, 'account', r, 'sfid IS NOT NULL');
     if (!row || !account) return;
-    await pool.query(`UPDATE salesforce.contact SET accountid = $2 WHERE id = $1`, [row.id, account.sfid]);
-    expected.pg('contact', row.id, { accountid: account.sfid });
+    // The relationship column, if set, would name the parent instead (it replaces the lookup's value).
+    await pool.query(
+      `UPDATE salesforce.contact SET accountid = $2, accountid__r__ferry_id__c = NULL WHERE id = $1`,
+      [row.id, account.sfid],
+    );
+    expected.pg('contact', row, { accountid: account.sfid });
   } else if (roll < 52) {
     const row = await pickRow(pool, 'contact', r);
     if (row) await pool.query(`DELETE FROM salesforce.contact WHERE id = $1`, [row.id]);
@@ -343,6 +420,8 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
       // Long enough for changes to wait while polls read the same records (the conflict paths).
       FERRY_WRITES_MIN_INTERVAL: '100ms',
       FERRY_WRITES_CONFLICT_POLICY: policy,
+      // Ordered mode sends runs of a few contiguous changes through Bulk 2.0 too.
+      FERRY_WRITES_BULK_THRESHOLD: algorithm === 'ordered' ? '4' : '2000',
     },
   });
   const client = new SalesforceClient({ ...clientOptionsFor(config), logger });
@@ -381,9 +460,14 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
     `SELECT action, count(*) AS n FROM salesforce._trigger_log WHERE state = 'SUCCESS' GROUP BY action`,
   );
   const sentBy = Object.fromEntries(sent.rows.map((row) => [row.action, Number(row.n)]));
+  const calls = await control<{ byEndpoint: Record<string, number> }>(emulator, 'GET', '/calls');
   expect(sentBy.UPDATE, 'updates sent').toBeGreaterThan(STEPS / 10);
   expect(sentBy.INSERT, 'inserts sent').toBeGreaterThan(0);
+  if (algorithm === 'ordered') {
+    expect(calls.byEndpoint['bulk2-ingest-create'], 'Bulk 2.0 jobs').toBeGreaterThan(0);
+  }
   expect(expected.salesforce.size, 'records edited in Salesforce').toBeGreaterThan(STEPS / 20);
+  expect(expected.postgresEdits, 'records edited in Postgres').toBeGreaterThan(STEPS / 20);
 
   const failed = await pool.query<{ id: string; action: string; table_name: string; sf_message: string }>(
     `SELECT id::text, action, table_name, sf_message FROM salesforce._trigger_log WHERE state = 'FAILED' ORDER BY id`,
@@ -434,7 +518,15 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
       const asOrg = Object.fromEntries(compared.map((f) => [f, record[f] ?? null]));
       const asMirror = Object.fromEntries(compared.map((f) => [f, row[f.toLowerCase()] ?? null]));
       expect(asMirror, `${table} ${sfid}: mirror = org`).toEqual(asOrg);
-      const pg = expected.postgres.get(`${table}:${row.id as number}`) ?? {};
+      const pg = Object.fromEntries(expected.postgresFor(table, row.id as number, sfid));
+      const parent = pg.accountid as ParentRow | string | null | undefined;
+      if (typeof parent === 'object' && parent !== null) {
+        const { rows } = await pool.query<{ sfid: string }>(
+          'SELECT sfid FROM salesforce.account WHERE id = $1',
+          [parent.parentRow],
+        );
+        pg.accountid = rows[0]?.sfid;
+      }
       const sf = expected.salesforce.get(sfid) ?? {};
       for (const [side, values] of [
         ['Postgres', pg],
