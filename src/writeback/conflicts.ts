@@ -12,9 +12,10 @@ import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
  *
  * - keeps out versions of records deleted locally with the DELETE not yet sent (no revived delete);
  * - finds the fields changed on both sides (Salesforce's value differs from the local one AND from
- *   the value the local change replaced — the log row's `old`: a version equal to that is Salesforce
- *   not having changed the field, e.g. our own earlier write read back — AND from every value the
- *   waiting changes set: one of those is a write that landed unacknowledged) and records each in
+ *   every value the record's waiting or refused changes of the field set or replaced — the log rows'
+ *   `values` and `old`: a version equal to one of those is Salesforce not having changed the field,
+ *   e.g. our own earlier write read back, one that landed unacknowledged, or the value before a
+ *   change Salesforce refused) and records each in
  *   `ferry.write_conflicts` with what the policy decided;
  * - `restore()`, after the upsert, puts the local value of every pending field back (and the row's
  *   `PENDING` status), except fields the `salesforce-wins` policy gave to Salesforce: those are
@@ -67,27 +68,29 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
   const mirror = qualify(schema, table);
   await client.query(`DROP TABLE IF EXISTS pg_temp.${FIELDS}, pg_temp.${ROWS}, pg_temp.${SKIP}`);
   // Per record and field with an unsent change: the newest log row touching it, whether one is being
-  // sent, and the value the first unsent change replaced (an INSERT replaced nothing). A change
-  // Salesforce refused (FAILED) counts while the row still holds the refused value: the user has not
-  // changed the field since, nor ignored the change (IGNORED), so it waits for them to fix and retry
-  // it, and the row keeps showing what was refused. Once they change the field again, the refused
-  // value is no longer theirs to keep: a later successful write would otherwise leave the field held
-  // with nothing left to send it.
+  // sent, and every value the record's waiting or refused changes of the field set or replaced (a
+  // version holding one of them is not Salesforce changing the field: see recordConflicts).
+  //
+  // A change Salesforce refused (FAILED) holds the field while the row still has the refused value:
+  // the user has not changed the field since, nor ignored the change (IGNORED), so it waits for them
+  // to fix and retry it, and the row keeps showing what was refused. Once they change the field
+  // again, the refused value is no longer theirs to keep (a later successful write would otherwise
+  // leave the field held with nothing left to send it), but what it replaced is still what
+  // Salesforce has, unless Salesforce changed it.
+  const holds = `(l.state <> 'FAILED' OR (to_jsonb(m) -> e.key) IS NOT DISTINCT FROM (l."values" -> e.key))`;
   await client.query(
     `CREATE TEMPORARY TABLE ${FIELDS} ON COMMIT DROP AS
-     SELECT m.id AS record_id, m.sfid, e.key AS field, max(l.id) AS log_id,
+     SELECT m.id AS record_id, m.sfid, e.key AS field, max(l.id) FILTER (WHERE ${holds}) AS log_id,
             bool_or(l.state = 'PENDING') AS in_flight,
-            (array_agg(l.old -> e.key ORDER BY l.id))[1] AS base,
-            array_agg(l."values" -> e.key ORDER BY l.id) AS local_values,
-            (array_agg(l.action ORDER BY l.id))[1] = 'UPDATE' AS has_base
+            array_agg(l."values" -> e.key) || coalesce(array_agg(l.old -> e.key) FILTER (WHERE l.old ? e.key), '{}')
+              AS known_values
      FROM ${log} l
      JOIN ${mirror} m ON m.id = l.record_id
      CROSS JOIN LATERAL jsonb_object_keys(coalesce(l."values", '{}'::jsonb)) AS e(key)
      WHERE l.state IN ('NEW', 'PENDING', 'FAILED') AND l.table_name = $1 AND l.action IN ('INSERT', 'UPDATE')
-       AND m.sfid IN (SELECT sfid FROM ${VERSION_STAGE_TABLE} WHERE NOT tombstone)
-       AND CASE WHEN l.state = 'FAILED' THEN (to_jsonb(m) -> e.key) IS NOT DISTINCT FROM (l."values" -> e.key)
-                ELSE true END${input.readSnapshot === undefined ? '' : `\n       AND NOT ${changedSinceReadSql('m.xmin', '$2::txid_snapshot')}`}
-     GROUP BY m.id, m.sfid, e.key`,
+       AND m.sfid IN (SELECT sfid FROM ${VERSION_STAGE_TABLE} WHERE NOT tombstone)${input.readSnapshot === undefined ? '' : `\n       AND NOT ${changedSinceReadSql('m.xmin', '$2::txid_snapshot')}`}
+     GROUP BY m.id, m.sfid, e.key
+     HAVING bool_or(${holds})`,
     input.readSnapshot === undefined ? [table] : [table, input.readSnapshot],
   );
   await client.query(
@@ -133,8 +136,8 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
          WHERE t.id = r.id
            AND (${cols.map((c2) => `t.${c2}`).join(', ')}, t._hc_lastop, t._hc_err)
                IS DISTINCT FROM (${restored.join(', ')}, r._hc_lastop, r._hc_err)${
-                 // A row the writer recorded a result on after the snapshot of it was taken: the upsert
-                 // left it alone, and so must this (it would put the old _hc_lastop back).
+                 // A row changed since the read began (the writer recording a result, say): the upsert
+                 // left it alone, and so must this, or it would put the _hc_lastop of before back.
                  input.readSnapshot === undefined
                    ? ''
                    : `\n           AND NOT ${changedSinceReadSql('t.xmin', '$1::txid_snapshot')}`
@@ -171,11 +174,11 @@ async function recordConflicts(client: ClientBase, input: GuardInput, policy: Co
        WHERE to_jsonb(v) ? g.field
          AND (m.systemmodstamp IS NULL OR v.ferry_modstamp IS NULL OR v.ferry_modstamp >= m.systemmodstamp)
          AND (to_jsonb(v) -> g.field) IS DISTINCT FROM (to_jsonb(m) -> g.field)
-         AND (NOT g.has_base OR (to_jsonb(v) -> g.field) IS DISTINCT FROM g.base)
-         -- One of the waiting changes read back: a write that landed but whose answer never came
-         -- (the connection dropped, the writer stopped) is still NEW. Salesforce holding our own
-         -- value is not Salesforce changing the field.
-         AND NOT ((to_jsonb(v) -> g.field) = ANY (g.local_values))
+         -- A value one of the record's changes set or replaced is no change made in Salesforce: the
+         -- value before them (Salesforce's own, also when one of them was refused), or one of ours
+         -- read back — a write that landed but whose answer never came (the connection dropped, the
+         -- writer stopped) is still NEW.
+         AND NOT ((to_jsonb(v) -> g.field) = ANY (g.known_values))
      )
      INSERT INTO ferry.write_conflicts (schema_name, table_name, record_id, sfid, field, log_id, local_value,
        salesforce_value, systemmodstamp, policy, resolution)

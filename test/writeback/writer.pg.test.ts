@@ -440,6 +440,34 @@ describe('the writer', () => {
     }
   });
 
+  it('salesforce-wins: the value before a refused change, read back, is not taken for a Salesforce change', async () => {
+    const c = await aContact();
+    const pool = db().pool;
+    const before = (await orgContact(c.sfid))?.Title;
+    await pool.query(`UPDATE salesforce.contact SET lastname = NULL, title = 'Refused' WHERE id = $1`, [
+      c.id,
+    ]);
+    expect(await writer().drain()).toEqual({ succeeded: 0, failed: 1 });
+    await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'salesforce-wins'`);
+    try {
+      // The user changes the title again; meanwhile the record changes in Salesforce (another field),
+      // so a poll reads it with the title as it was before the refused change.
+      await pool.query(`UPDATE salesforce.contact SET title = 'Second' WHERE id = $1`, [c.id]);
+      await client.update('Contact', [{ Id: c.sfid, Department: 'Elsewhere' }]);
+      await pollKeepingPolicy();
+      // Before, that title differed from the value the waiting change replaced ('Refused'): a
+      // conflict, and salesforce-wins dropped 'Second'.
+      expect(await row(pool, 'id = $1', [c.id])).toMatchObject({ title: 'Second', department: 'Elsewhere' });
+      const conflicts = await pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [c.id]);
+      expect(conflicts.rowCount).toBe(0);
+      expect(before).not.toBe('Second');
+      await writer().drain();
+      expect((await orgContact(c.sfid))?.Title).toBe('Second');
+    } finally {
+      await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'postgres-wins'`);
+    }
+  });
+
   it('a record error is FAILED with Salesforce’s message; the row keeps what the user wrote', async () => {
     const c = await aContact();
     const pool = db().pool;
