@@ -1,9 +1,11 @@
 /**
- * Both sides at once. A seeded random mix of edits — in Postgres (insert, update, delete, reparent,
- * two changes of one record in one transaction) and in Salesforce through the API (update, insert,
- * delete, an Account's delete taking its Contacts with it) — runs while the sync's polls and the
- * writer run concurrently, as `ferry sync` runs them with Account and Contact read-write. When the
- * edits stop and both sides have settled, Postgres and the org must agree:
+ * Both sides at once. A seeded random mix of edits — in Postgres (insert, a parent and its child by
+ * external id in one transaction, update, a bulk edit of several rows in one statement, reparent,
+ * delete, two changes of one record in one transaction) and in Salesforce through the API (update,
+ * insert, delete, an Account's delete taking its Contacts with it), with injected faults — runs while
+ * the sync's polls and the writer run concurrently, as `ferry sync` runs them with Account and
+ * Contact read-write. When the edits stop and both sides have settled, Postgres and the org must
+ * agree:
  *
  * - the same live records on both sides, every compared field equal, no row without its sfid;
  * - no duplicate: one org record per external id, one mirror row per sfid;
@@ -11,7 +13,8 @@
  *   value — no flip-flop from a poll reading an older version; a field only Salesforce edits
  *   (Department, Industry) holds Salesforce's last value — a write sends only what the user
  *   changed; a field both edit (Description) just agrees, its winner depending on timing;
- * - nothing left NEW or PENDING; FAILED only for a write to a record Salesforce had deleted.
+ * - nothing left NEW or PENDING; FAILED only for a write to a record Salesforce had deleted (or its
+ *   parent); a refused change stays in its row (docs/write-back.md "Results and errors").
  *
  * A failure names its seed: FERRY_SOAK_SEED=<n> replays that mix (the interleaving with the
  * background writer and polls still varies); FERRY_SOAK_STEPS sets the number of edits.
@@ -24,6 +27,7 @@ import { clientOptionsFor, resolveConfig } from '../../src/config/ferry-config.j
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { SyncEngine } from '../../src/engine/index.js';
 import { createWriter } from '../../src/engine/writer-setup.js';
+import { mulberry32 } from '../../src/core/prng.js';
 import { createLogger } from '../../src/log/index.js';
 import { SalesforceClient } from '../../src/salesforce/index.js';
 import type { SaveResult } from '../../src/salesforce/types.js';
@@ -35,18 +39,6 @@ import { emulatorEnv } from '../support/emulator-env.js';
 const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' });
 const STEPS = Number(process.env.FERRY_SOAK_STEPS ?? 300);
 const SEEDS = process.env.FERRY_SOAK_SEED ? [Number(process.env.FERRY_SOAK_SEED)] : [11, 29];
-
-/** A small deterministic generator (mulberry32): the same seed gives the same mix of edits. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Faults injected now and then (until the next clear): a share of written records Salesforce cannot
@@ -433,7 +425,7 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
   const writer = createWriter({ config, pool: db.pool, client, logger });
   const stop = new AbortController();
   const writing = writer.run(stop.signal);
-  const r = random(seed);
+  const r = mulberry32(seed); // the same seed, the same mix of edits
   const expected = new Expected();
   let polling: Promise<unknown> = Promise.resolve();
   try {

@@ -6,6 +6,7 @@
  * its maintenance window end.
  */
 import { z } from 'zod';
+import { mulberry32 } from '../../core/prng.js';
 import type { OrgApi, RecordInput, SaveResult, WriteOptions } from '../org/types.js';
 import { errorResponse } from './errors.js';
 import type { EmuResponse, ErrorDialect } from './types.js';
@@ -45,18 +46,6 @@ export const faultSettingsSchema = z.strictObject({
 });
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 
-/** mulberry32: tiny, fast, good enough for deciding which rows "lock". */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Maintenance {
   until: number;
   status: number;
@@ -82,7 +71,7 @@ export class Faults {
   private latency = 0;
   private lockRate = 0;
   private lockSeed = 1;
-  private random = prng(1);
+  private random = mulberry32(1);
   private failNextState: FailNext | undefined;
   private raceRemaining = 0;
 
@@ -101,7 +90,7 @@ export class Faults {
     if (settings.lockRowRate !== undefined || settings.lockRowSeed !== undefined) {
       this.lockRate = settings.lockRowRate ?? this.lockRate;
       this.lockSeed = settings.lockRowSeed ?? 1;
-      this.random = prng(this.lockSeed);
+      this.random = mulberry32(this.lockSeed);
     }
     if (settings.upsertRace) this.raceRemaining = settings.upsertRace.count;
     if (settings.failNext) {
@@ -120,7 +109,7 @@ export class Faults {
     this.maintenanceState = undefined;
     this.latency = 0;
     this.lockRate = 0;
-    this.random = prng(1);
+    this.random = mulberry32(1);
     this.failNextState = undefined;
     this.raceRemaining = 0;
   }
