@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { VERSION_STAGE_TABLE } from '../history/version-stage.js';
 import { changedSinceReadSql } from '../materialize/changed-since-read.js';
+import { RELATIONSHIP_SEPARATOR } from '../materialize/relationship-columns.js';
 import { qualify, quoteIdent } from '../store/index.js';
 import { TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
 
@@ -68,8 +69,9 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
   const mirror = qualify(schema, table);
   await client.query(`DROP TABLE IF EXISTS pg_temp.${FIELDS}, pg_temp.${ROWS}, pg_temp.${SKIP}`);
   // Per record and field with an unsent change: the newest log row touching it, whether one is being
-  // sent, and every value the record's waiting or refused changes of the field set or replaced (a
-  // version holding one of them is not Salesforce changing the field: see recordConflicts).
+  // sent, every value the record's waiting or refused changes of the field set or replaced (a
+  // version holding one of them is not Salesforce changing the field: see recordConflicts), and
+  // whether one of them set a lookup through its relationship column (`accountid__r__ferry_id__c`).
   //
   // A change Salesforce refused (FAILED) holds the field while the row still has the refused value:
   // the user has not changed the field since, nor ignored the change (IGNORED), so it waits for them
@@ -83,7 +85,11 @@ export async function guardPendingWrites(client: ClientBase, input: GuardInput):
      SELECT m.id AS record_id, m.sfid, e.key AS field, max(l.id) FILTER (WHERE ${holds}) AS log_id,
             bool_or(l.state = 'PENDING') AS in_flight,
             array_agg(l."values" -> e.key) || coalesce(array_agg(l.old -> e.key) FILTER (WHERE l.old ? e.key), '{}')
-              AS known_values
+              AS known_values,
+            bool_or(EXISTS (
+              SELECT FROM jsonb_object_keys(coalesce(l."values", '{}'::jsonb) || coalesce(l.old, '{}'::jsonb)) AS r(key)
+              WHERE starts_with(r.key, e.key || ${literal(RELATIONSHIP_SEPARATOR)})
+            )) AS by_relationship
      FROM ${log} l
      JOIN ${mirror} m ON m.id = l.record_id
      CROSS JOIN LATERAL jsonb_object_keys(coalesce(l."values", '{}'::jsonb)) AS e(key)
@@ -179,6 +185,9 @@ async function recordConflicts(client: ClientBase, input: GuardInput, policy: Co
          -- read back — a write that landed but whose answer never came (the connection dropped, the
          -- writer stopped) is still NEW.
          AND NOT ((to_jsonb(v) -> g.field) = ANY (g.known_values))
+         -- A lookup one of the changes set through its relationship column (a parent named by
+         -- external id): Salesforce's Id for it is our change too, which the log cannot tell.
+         AND NOT g.by_relationship
      )
      INSERT INTO ferry.write_conflicts (schema_name, table_name, record_id, sfid, field, log_id, local_value,
        salesforce_value, systemmodstamp, policy, resolution)

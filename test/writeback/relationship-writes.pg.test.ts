@@ -30,7 +30,7 @@ function loginEnv(): Record<string, string> {
 }
 
 /** `ferry sync --once` of Account and Contact, both read-write, in this process. */
-async function syncOnce(): Promise<{ code: number; out: string }> {
+async function syncOnce(...more: string[]): Promise<{ code: number; out: string }> {
   for (const [k, v] of Object.entries(loginEnv())) vi.stubEnv(k, v);
   const out: string[] = [];
   const capture = (chunk: string | Uint8Array): boolean => {
@@ -40,7 +40,15 @@ async function syncOnce(): Promise<{ code: number; out: string }> {
   const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   try {
-    const args = ['sync', '--once', '--objects', 'Account,Contact', '--read-write', 'Account,Contact'];
+    const args = [
+      'sync',
+      '--once',
+      '--objects',
+      'Account,Contact',
+      '--read-write',
+      'Account,Contact',
+      ...more,
+    ];
     const code = await main(['node', 'ferry', ...args, '--database-url', db().url]);
     return { code, out: out.join('') };
   } finally {
@@ -142,6 +150,41 @@ describe('relationship external-id columns', () => {
       _hc_lastop: 'SYNCED',
     });
     expect((await pool.query(`SELECT 1 FROM salesforce._trigger_log`)).rowCount).toBe(2);
+  });
+
+  it('a child moved before any read filled its lookup: the parent Salesforce reports is no conflict', async () => {
+    const pool = db().pool;
+    const first = (await pool.query(`SELECT sfid FROM salesforce.account WHERE name = 'Linked Parent'`))
+      .rows[0] as { sfid: string };
+    const parentKey = randomUUID();
+    await withTransaction(pool, async (c) => {
+      await c.query(`INSERT INTO salesforce.account (name, ferry_id__c) VALUES ('Second Parent', $1)`, [
+        parentKey,
+      ]);
+      await c.query(
+        `INSERT INTO salesforce.contact (lastname, accountid__r__ferry_id__c) VALUES ('Moved Child', $1)`,
+        [parentKey],
+      );
+    });
+    expect((await syncOnce()).code).toBe(0);
+    // Sent; no read has filled accountid yet. The application moves the child to the first parent.
+    await pool.query(
+      `UPDATE salesforce.contact SET accountid = $1, accountid__r__ferry_id__c = NULL WHERE lastname = 'Moved Child'`,
+      [first.sfid],
+    );
+    // The next read sees the child under the second parent — our own insert, not a move made in
+    // Salesforce: with salesforce-wins, a conflict would drop the application's move.
+    const sent = await syncOnce('--writes-conflict-policy', 'salesforce-wins');
+    expect(sent.code, sent.out).toBe(0);
+    const child = (
+      await pool.query(`SELECT sfid, accountid FROM salesforce.contact WHERE lastname = 'Moved Child'`)
+    ).rows[0] as { sfid: string; accountid: string };
+    expect(child.accountid).toBe(first.sfid);
+    const org = await client
+      .query<{ AccountId: string | null }>(`SELECT AccountId FROM Contact WHERE Id = '${child.sfid}'`)
+      .toArray();
+    expect(org[0]?.AccountId).toBe(first.sfid);
+    expect((await pool.query(`SELECT 1 FROM ferry.write_conflicts`)).rowCount).toBe(0);
   });
 });
 
