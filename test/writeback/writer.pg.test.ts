@@ -401,8 +401,7 @@ describe('the writer', () => {
   it('salesforce-wins takes Salesforce’s value and drops the local change', async () => {
     const c = await aContact();
     const pool = db().pool;
-    await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'salesforce-wins'`);
-    try {
+    await withSalesforceWins(async () => {
       await pool.query(`UPDATE salesforce.contact SET title = 'Local 2' WHERE id = $1`, [c.id]);
       await client.update('Contact', [{ Id: c.sfid, Title: 'Remote 2' }]);
       // The engine writes the configured policy at the start of each cycle: apply a poll by hand.
@@ -413,16 +412,13 @@ describe('the writer', () => {
         c.id,
       ]);
       expect(conflict.rows).toEqual([{ resolution: 'took-salesforce' }]);
-    } finally {
-      await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'postgres-wins'`);
-    }
+    });
   });
 
   it('salesforce-wins: a write that landed unacknowledged is not taken for a Salesforce change', async () => {
     const c = await aContact();
     const pool = db().pool;
-    await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'salesforce-wins'`);
-    try {
+    await withSalesforceWins(async () => {
       await pool.query(`UPDATE salesforce.contact SET title = 'Landed' WHERE id = $1`, [c.id]);
       // The write reaches Salesforce but its answer never comes back: the log row is still NEW.
       await client.update('Contact', [{ Id: c.sfid, Title: 'Landed' }]);
@@ -431,13 +427,10 @@ describe('the writer', () => {
       // Before, 'Landed' differed from the base (the title before it) and from 'Newer': a conflict,
       // which salesforce-wins resolved by dropping both local changes, the newer one included.
       expect((await row(pool, 'id = $1', [c.id]))?.title).toBe('Newer');
-      const conflicts = await pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [c.id]);
-      expect(conflicts.rowCount).toBe(0);
+      expect(await conflictsOf(c.id)).toBe(0);
       await writer().drain();
       expect((await orgContact(c.sfid))?.Title).toBe('Newer');
-    } finally {
-      await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'postgres-wins'`);
-    }
+    });
   });
 
   it('salesforce-wins: the value before a refused change, read back, is not taken for a Salesforce change', async () => {
@@ -448,8 +441,7 @@ describe('the writer', () => {
       c.id,
     ]);
     expect(await writer().drain()).toEqual({ succeeded: 0, failed: 1 });
-    await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'salesforce-wins'`);
-    try {
+    await withSalesforceWins(async () => {
       // The user changes the title again; meanwhile the record changes in Salesforce (another field),
       // so a poll reads it with the title as it was before the refused change.
       await pool.query(`UPDATE salesforce.contact SET title = 'Second' WHERE id = $1`, [c.id]);
@@ -458,14 +450,11 @@ describe('the writer', () => {
       // Before, that title differed from the value the waiting change replaced ('Refused'): a
       // conflict, and salesforce-wins dropped 'Second'.
       expect(await row(pool, 'id = $1', [c.id])).toMatchObject({ title: 'Second', department: 'Elsewhere' });
-      const conflicts = await pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [c.id]);
-      expect(conflicts.rowCount).toBe(0);
+      expect(await conflictsOf(c.id)).toBe(0);
       expect(before).not.toBe('Second');
       await writer().drain();
       expect((await orgContact(c.sfid))?.Title).toBe('Second');
-    } finally {
-      await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'postgres-wins'`);
-    }
+    });
   });
 
   it('a record error is FAILED with Salesforce’s message; the row keeps what the user wrote', async () => {
@@ -538,8 +527,7 @@ describe('the writer', () => {
     await client.update('Contact', [{ Id: c.sfid, LastName: 'Renamed in Salesforce' }]);
     await poll();
     expect(await row(pool, 'id = $1', [c.id])).toMatchObject({ lastname: 'Renamed in Salesforce' });
-    const conflicts = await pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [c.id]);
-    expect(conflicts.rowCount).toBe(0);
+    expect(await conflictsOf(c.id)).toBe(0);
   });
 
   it('Salesforce unavailable: nothing is marked FAILED, everything is sent once it is back', async () => {
@@ -719,6 +707,23 @@ describe('housekeeping', () => {
     ).toEqual({ archived: 0, purged: total });
   });
 });
+
+/** Runs `body` with the schema's conflict policy set to salesforce-wins (pollKeepingPolicy keeps it). */
+async function withSalesforceWins(body: () => Promise<void>): Promise<void> {
+  const pool = db().pool;
+  await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'salesforce-wins'`);
+  try {
+    await body();
+  } finally {
+    await pool.query(`UPDATE ferry.write_settings SET conflict_policy = 'postgres-wins'`);
+  }
+}
+
+/** Conflicts recorded for a mirror row. */
+async function conflictsOf(recordId: number): Promise<number> {
+  const r = await db().pool.query(`SELECT 1 FROM ferry.write_conflicts WHERE record_id = $1`, [recordId]);
+  return r.rowCount ?? 0;
+}
 
 async function pollKeepingPolicy(): Promise<void> {
   // SyncEngine sets the configured policy (postgres-wins) first; use a config that says salesforce-wins.
