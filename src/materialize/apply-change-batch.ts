@@ -2,7 +2,7 @@ import type { ClientBase, Pool } from 'pg';
 import type { ChangeBatch } from '../core/change-batch.js';
 import type { ObjectModel } from '../core/sobject-model.js';
 import { appendVersions, stageVersions } from '../history/index.js';
-import { withTransaction } from '../store/index.js';
+import { retryConflictAborts, withTransaction } from '../store/index.js';
 import { applyBatch, type ApplyOptions, type ApplyResult } from './apply-batch.js';
 import { lockCursor, saveCursor, type Lease } from './cursor-store.js';
 
@@ -19,7 +19,7 @@ export interface ApplyChangeBatchResult extends ApplyResult {
 /**
  * Exactly-once materialization: in ONE transaction, lock the object's cursor row (checking the lease),
  * append the batch to history, apply it to the mirror, and move the cursor. A failure anywhere rolls
- * all of it back, so a crash replays a batch or not at all.
+ * all of it back, so a crash replays a batch or not at all, and a deadlock runs it again.
  */
 export async function applyChangeBatch(
   pool: Pool,
@@ -27,12 +27,16 @@ export async function applyChangeBatch(
   model: ObjectModel,
   options: ApplyChangeBatchOptions = {},
 ): Promise<ApplyChangeBatchResult> {
-  return withTransaction(pool, async (client) => {
-    await lockCursor(client, batch.object, options.lease);
-    const result = await writeBatch(client, batch, model, options);
-    if (batch.cursor) await saveCursor(client, batch.object, batch.cursor);
-    return result;
-  });
+  // A deadlock with the write-back writer (a few rows of a read-write table locked in the other order)
+  // aborts one side: the batch is applied again rather than the object failing for the cycle.
+  return retryConflictAborts(() =>
+    withTransaction(pool, async (client) => {
+      await lockCursor(client, batch.object, options.lease);
+      const result = await writeBatch(client, batch, model, options);
+      if (batch.cursor) await saveCursor(client, batch.object, batch.cursor);
+      return result;
+    }),
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   type Database,
   type OpenDatabaseOptions,
 } from './open-database.js';
+export { isConflictAbort, retryConflictAborts } from './conflict-retry.js';
 export { sqlState, wrapPgError } from './pg-errors.js';
 export { connect, createPool, type PoolOptions } from './pool.js';
 export { MAX_IDENTIFIER_BYTES, qualify, quoteIdent } from './quote-ident.js';

@@ -2,7 +2,7 @@ import type { Notification, Pool } from 'pg';
 import { backoffMs, sleep } from '../core/wait.js';
 import { ConfigError, errorMessage, InvariantError } from '../errors/index.js';
 import { rootLogger, type Logger } from '../log/index.js';
-import { tryAdvisoryLock, withTransaction, type AdvisoryLock } from '../store/index.js';
+import { retryConflictAborts, tryAdvisoryLock, withTransaction, type AdvisoryLock } from '../store/index.js';
 import { archiveTriggerLog } from './housekeeping.js';
 import { HeldBack } from './held-back.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
@@ -308,6 +308,12 @@ export class Writer {
    * inserts' mirror rows are durable before anything is sent, so a resend uses the same ones.
    */
   async #planAndClaim(): Promise<WritePlan> {
+    // The plan locks log rows, then mirror rows; the sync's conflict guard takes them the other way
+    // round: a deadlock between them aborts one, which is simply run again.
+    return retryConflictAborts(() => this.#planAndClaimOnce());
+  }
+
+  async #planAndClaimOnce(): Promise<WritePlan> {
     return withTransaction(this.#pool, async (client) => {
       const plan = await this.#backend.plan(client);
       const ids = plan.groups.flatMap((g) => g.writes.flatMap((w) => w.logIds));

@@ -25,7 +25,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/index.js';
 import { clientOptionsFor, resolveConfig } from '../../src/config/ferry-config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { SyncEngine } from '../../src/engine/index.js';
+import { SyncEngine, type CycleResult } from '../../src/engine/index.js';
 import { createWriter } from '../../src/engine/writer-setup.js';
 import { mulberry32 } from '../../src/core/prng.js';
 import { createLogger } from '../../src/log/index.js';
@@ -380,20 +380,42 @@ const WAITING = `
         AND f.action = 'INSERT' AND f.state = 'FAILED'))
   ORDER BY id LIMIT 20`;
 
+/**
+ * The sync's cycles, run as `ferry sync` runs them, keeping every object error they report: a cycle
+ * that failed for an object puts it in backoff, and the polls after it skip the object.
+ */
+class Cycles {
+  readonly errors: string[] = [];
+  constructor(readonly engine: SyncEngine) {}
+
+  async run(): Promise<CycleResult> {
+    const result = await this.engine.runCycle();
+    this.errors.push(...result.errors.map((e) => `${e.object}: ${e.message}`));
+    return result;
+  }
+}
+
 /** Settles: the writer sends everything, then polls read it back, until both sides are quiet. */
-async function settle(run: Run, engine: SyncEngine, writer: ReturnType<typeof createWriter>): Promise<void> {
+async function settle(run: Run, cycles: Cycles, writer: ReturnType<typeof createWriter>): Promise<void> {
   let waiting: unknown[] = [];
   for (let round = 0; round < 10; round++) {
     await writer.drain({ maxAttempts: 3 });
-    await engine.runCycle();
+    await cycles.run();
     waiting = (await run.db.pool.query(WAITING)).rows;
     if (waiting.length === 0) {
-      await engine.runCycle();
+      // The last poll must have read every object: none skipped for an earlier failure.
+      const last = await cycles.run();
+      const skipped = last.objects.filter((o) => o.skipped !== undefined).map((o) => o.object);
+      expect(
+        skipped,
+        `objects the last poll skipped; errors of the run: ${cycles.errors.join('\n')}`,
+      ).toEqual([]);
       return;
     }
   }
   throw new Error(
-    `the writer and the polls did not settle in 10 rounds; waiting: ${JSON.stringify(waiting)}`,
+    `the writer and the polls did not settle in 10 rounds; waiting: ${JSON.stringify(waiting)}; ` +
+      `errors of the run: ${cycles.errors.join('\n')}`,
   );
 }
 
@@ -420,7 +442,8 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
   const run: Run = { db, emulator, client, other: clientFor(emulator).client };
   open = run;
   const engine = new SyncEngine({ config, pool: db.pool, client, capture, logger });
-  await engine.runCycle();
+  const cycles = new Cycles(engine);
+  await cycles.run();
 
   const writer = createWriter({ config, pool: db.pool, client, logger });
   const stop = new AbortController();
@@ -434,7 +457,7 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
       // A poll now and then, running while the next edits are made.
       if (r() < 0.12) {
         await polling;
-        polling = engine.runCycle();
+        polling = cycles.run();
       }
     }
   } finally {
@@ -444,7 +467,7 @@ async function soak(algorithm: 'ordered' | 'merged', policy: Policy, seed: numbe
   }
   await polling;
   await control(emulator, 'DELETE', '/faults');
-  await settle(run, engine, writer);
+  await settle(run, cycles, writer);
 
   const pool = db.pool;
   // The mix did happen: writes of every kind went out, and both sides' fields were edited.
