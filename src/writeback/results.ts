@@ -1,5 +1,5 @@
 import type { ClientBase, Pool } from 'pg';
-import { qualify, withTransaction } from '../store/index.js';
+import { qualify, retryConflictAborts, withTransaction } from '../store/index.js';
 import { TRIGGER_LOG_INDEX_PREDICATE, TRIGGER_LOG_TABLE } from './trigger-log-ddl.js';
 import type { SkippedRows, WriteOp, WriteOutcome } from './write-plan.js';
 
@@ -181,10 +181,14 @@ export async function recordOutcomes(
   options?: RecordOptions,
 ): Promise<RecordedOutcomes> {
   if (outcomes.length === 0) return { succeeded: 0, failed: 0 };
-  return withTransaction(pool, async (client) => {
-    await client.query(`SELECT set_config('synchronous_commit', 'off', true)`);
-    return recordOutcomesWith(client, schema, outcomes, options);
-  });
+  // A deadlock with the sync's merge (mirror rows locked in the other order) is run again: given up,
+  // the writes Salesforce has made would go back to NEW, unrecorded, and be sent again.
+  return retryConflictAborts(() =>
+    withTransaction(pool, async (client) => {
+      await client.query(`SELECT set_config('synchronous_commit', 'off', true)`);
+      return recordOutcomesWith(client, schema, outcomes, options);
+    }),
+  );
 }
 
 /**
